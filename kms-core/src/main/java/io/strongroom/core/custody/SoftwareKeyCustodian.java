@@ -1,0 +1,104 @@
+package io.strongroom.core.custody;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.strongroom.core.ProtectionLevel;
+import io.strongroom.core.crypto.KeyMaterial;
+import io.strongroom.core.crypto.XAesGcm;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Protection level SOFTWARE: 256-bit random material per version, stored only wrapped by the {@link
+ * RootKey} (bound to tenant, key id and version), and cached unwrapped for a bounded time in {@link
+ * KeyMaterial} holders that are zeroed on eviction. Payloads are XAES-256-GCM.
+ */
+public final class SoftwareKeyCustodian implements KeyCustodian {
+  static final String MATERIAL_LABEL = "strongroom/software-material/v1";
+
+  private final RootKey root;
+  private final SecureRandom random = new SecureRandom();
+  private final Cache<VersionRef, KeyMaterial> cache;
+
+  /**
+   * @param ttl how long unwrapped material stays in memory after it was unwrapped
+   * @param maxEntries bound on cached versions
+   */
+  public SoftwareKeyCustodian(RootKey root, Duration ttl, long maxEntries) {
+    this.root = root;
+    this.cache =
+        Caffeine.newBuilder()
+            .expireAfterWrite(ttl)
+            .maximumSize(maxEntries)
+            .recordStats()
+            .removalListener(
+                (VersionRef k,
+                    KeyMaterial m,
+                    com.github.benmanes.caffeine.cache.RemovalCause c) -> {
+                  if (m != null) {
+                    m.destroy();
+                  }
+                })
+            .build();
+  }
+
+  /** The cache of unwrapped material, for metrics. */
+  public Cache<VersionRef, KeyMaterial> cache() {
+    return cache;
+  }
+
+  @Override
+  public ProtectionLevel protection() {
+    return ProtectionLevel.SOFTWARE;
+  }
+
+  @Override
+  public byte[] createVersion(VersionRef ref) throws GeneralSecurityException {
+    byte[] material = new byte[XAesGcm.KEY_BYTES];
+    random.nextBytes(material);
+    try {
+      return root.wrap(material, ref.bindingAad(MATERIAL_LABEL));
+    } finally {
+      Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  @Override
+  public byte[] encrypt(VersionRef ref, byte[] stored, byte[] plaintext, byte[] aad)
+      throws GeneralSecurityException {
+    return material(ref, stored).aead().encrypt(plaintext, aad);
+  }
+
+  @Override
+  public byte[] decrypt(VersionRef ref, byte[] stored, byte[] payload, byte[] aad)
+      throws GeneralSecurityException {
+    if (payload.length < XAesGcm.OVERHEAD) {
+      throw new GeneralSecurityException("payload too short");
+    }
+    return material(ref, stored).aead().decrypt(payload, aad);
+  }
+
+  @Override
+  public void destroyVersion(VersionRef ref, byte[] stored) {
+    // The stored form is the only persistent copy; the key store drops it. Forget the cached one.
+    cache.invalidate(ref);
+  }
+
+  @Override
+  public void checkHealth() throws GeneralSecurityException {
+    root.checkHealth();
+  }
+
+  private KeyMaterial material(VersionRef ref, byte[] stored) throws GeneralSecurityException {
+    KeyMaterial cached = cache.getIfPresent(ref);
+    if (cached != null && !cached.isDestroyed()) {
+      return cached;
+    }
+    // Unwrap outside the cache's lock; two racing threads may both unwrap, which is harmless.
+    KeyMaterial fresh = new KeyMaterial(root.unwrap(stored, ref.bindingAad(MATERIAL_LABEL)));
+    cache.put(ref, fresh);
+    return fresh;
+  }
+}

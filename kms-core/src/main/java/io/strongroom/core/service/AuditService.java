@@ -1,0 +1,56 @@
+package io.strongroom.core.service;
+
+import io.strongroom.core.Caller;
+import io.strongroom.core.Page;
+import io.strongroom.core.Role;
+import io.strongroom.core.Tenant;
+import io.strongroom.core.audit.AuditChain;
+import io.strongroom.core.audit.AuditLog;
+import io.strongroom.core.audit.AuditRecord;
+
+/** Reading and verifying the audit log. */
+public final class AuditService {
+  private final AuditLog log;
+  private final AuditChain chain;
+
+  public AuditService(AuditLog log, AuditChain chain) {
+    this.log = log;
+    this.chain = chain;
+  }
+
+  /**
+   * Records of one tenant, oldest first.
+   *
+   * @throws io.strongroom.core.KmsException NOT_FOUND (foreign tenant), PERMISSION_DENIED
+   */
+  public Page<AuditRecord> list(Caller caller, String tenant, Integer pageSize, String pageToken) {
+    if (!caller.has(Role.PLATFORM_ADMIN)) {
+      Access.require(
+          caller,
+          tenant,
+          Access.tenantMissing(tenant),
+          "list-audit",
+          Role.AUDITOR,
+          Role.TENANT_ADMIN);
+    }
+    int size = PageTokens.pageSize(pageSize);
+    return PageTokens.page(
+        log.list(tenant, PageTokens.decodeSeq(pageToken), size + 1),
+        size,
+        r -> Long.toString(r.seq()));
+  }
+
+  /**
+   * Verifies the whole chain.
+   *
+   * @throws io.strongroom.core.KmsException PERMISSION_DENIED unless a platform admin or an auditor
+   *     of the system tenant
+   */
+  public AuditChain.Verification verify(Caller caller) {
+    boolean systemAuditor = caller.tenant().equals(Tenant.SYSTEM) && caller.has(Role.AUDITOR);
+    if (!systemAuditor) {
+      Access.requireRole(caller, "verify-audit", Role.PLATFORM_ADMIN);
+    }
+    return chain.verify(log, 5000);
+  }
+}
