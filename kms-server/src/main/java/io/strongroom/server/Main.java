@@ -1,0 +1,209 @@
+package io.strongroom.server;
+
+import io.strongroom.server.config.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code strongroom-server}: starts the server. Every option also reads an environment variable,
+ * and {@code @FILE} arguments read options from a file (one per line), so production configuration
+ * can live in a file without secrets on the command line.
+ */
+@Command(
+    name = "strongroom-server",
+    mixinStandardHelpOptions = true,
+    version = "strongroom-server 0.1.0",
+    description = "Strongroom key-management server.",
+    showAtFileInUsageHelp = true)
+public final class Main implements Callable<Integer> {
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:STRONGROOM_DATA_DIR:-data}",
+      description =
+          "Directory for the embedded database, root key file, TLS files and admin token (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:STRONGROOM_HOST:-127.0.0.1}",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:STRONGROOM_PORT:-8443}",
+      description = "HTTPS port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--db-url",
+      defaultValue = "${env:STRONGROOM_DB_URL}",
+      description =
+          "JDBC URL, e.g. jdbc:postgresql://db:5432/strongroom (default: embedded H2 in the data directory).")
+  String dbUrl;
+
+  @Option(
+      names = "--db-user",
+      defaultValue = "${env:STRONGROOM_DB_USER}",
+      description = "Database user.")
+  String dbUser;
+
+  @Option(
+      names = "--db-password-file",
+      defaultValue = "${env:STRONGROOM_DB_PASSWORD_FILE}",
+      description = "File holding the database password (or set STRONGROOM_DB_PASSWORD).")
+  Path dbPasswordFile;
+
+  @Option(
+      names = "--db-pool-size",
+      defaultValue = "${env:STRONGROOM_DB_POOL_SIZE:-10}",
+      description = "Database connections (default: ${DEFAULT-VALUE}).")
+  int dbPoolSize;
+
+  @Option(
+      names = "--tls-cert",
+      defaultValue = "${env:STRONGROOM_TLS_CERT}",
+      description = "PEM certificate chain (default: a generated embedded certificate).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      defaultValue = "${env:STRONGROOM_TLS_KEY}",
+      description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-protocols",
+      split = ",",
+      defaultValue = "${env:STRONGROOM_TLS_PROTOCOLS:-TLSv1.3}",
+      description = "Enabled TLS protocols: TLSv1.3 (default) and optionally TLSv1.2.")
+  String[] tlsProtocols;
+
+  @Option(
+      names = "--root-key",
+      defaultValue = "${env:STRONGROOM_ROOT_KEY:-file}",
+      description =
+          "Root key custodian: 'file' (development only; more custodians arrive with the HSM and AWS KMS work).")
+  String rootKey;
+
+  @Option(
+      names = "--root-key-file",
+      defaultValue = "${env:STRONGROOM_ROOT_KEY_FILE}",
+      description = "Root key file for --root-key file (default: DATA_DIR/root.key).")
+  Path rootKeyFile;
+
+  @Option(
+      names = "--cache-ttl",
+      defaultValue = "${env:STRONGROOM_CACHE_TTL:-PT5S}",
+      description =
+          "How long keys and tokens are cached; bounds how stale another node's change can be here (default: ${DEFAULT-VALUE}).")
+  Duration cacheTtl;
+
+  @Option(
+      names = "--material-ttl",
+      defaultValue = "${env:STRONGROOM_MATERIAL_TTL:-PT5M}",
+      description =
+          "How long unwrapped SOFTWARE key material stays in memory (default: ${DEFAULT-VALUE}).")
+  Duration materialTtl;
+
+  @Option(
+      names = "--worker-threads",
+      defaultValue = "${env:STRONGROOM_WORKER_THREADS:-64}",
+      description = "Threads for blocking work (default: ${DEFAULT-VALUE}).")
+  int workerThreads;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "${env:STRONGROOM_MAX_BODY_BYTES:-4194304}",
+      description = "Largest request body (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(
+      names = "--issue-admin-token",
+      description = "Issue a fresh bootstrap admin token into DATA_DIR/admin.token and exit.")
+  boolean issueAdminToken;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!"file".equals(rootKey)) {
+      System.err.println(
+          "error: --root-key " + rootKey + " is not available in this build; use 'file'");
+      return 2;
+    }
+    String password = System.getenv("STRONGROOM_DB_PASSWORD");
+    if (dbPasswordFile != null) {
+      password = Files.readString(dbPasswordFile).strip();
+    }
+    ServerConfig cfg;
+    try {
+      cfg =
+          new ServerConfig(
+              dataDir,
+              host,
+              port,
+              blankToNull(dbUrl),
+              blankToNull(dbUser),
+              password,
+              dbPoolSize,
+              tlsCert,
+              tlsKey,
+              new LinkedHashSet<>(Arrays.asList(tlsProtocols)),
+              rootKeyFile,
+              cacheTtl,
+              materialTtl,
+              workerThreads,
+              maxBodyBytes,
+              issueAdminToken);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    StrongroomServer server;
+    try {
+      server = StrongroomServer.start(cfg);
+    } catch (Exception e) {
+      System.err.println("error: the server could not start: " + e.getMessage());
+      return 1;
+    }
+    if (issueAdminToken) {
+      System.out.println("admin token written to " + cfg.dataDir().resolve("admin.token"));
+      server.close();
+      return 0;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    boolean embedded = cfg.embeddedDatabase() && cfg.tlsCert() == null;
+    if (embedded) {
+      Path dir = cfg.dataDir().toAbsolutePath();
+      System.out.println(
+          "Strongroom embedded deployment (DEVELOPMENT: root key in "
+              + cfg.effectiveRootKeyFile()
+              + ")");
+      System.out.println("  endpoint     " + server.endpoint());
+      System.out.println("  CA cert      " + dir.resolve("tls").resolve("ca.pem"));
+      System.out.println("  admin token  " + dir.resolve("admin.token"));
+      server
+          .bootstrapToken()
+          .ifPresent(t -> System.out.println("  first start: admin token is " + t.secret()));
+    }
+    System.out.println("READY " + server.endpoint());
+    System.out.flush();
+    new CountDownLatch(1).await();
+    return 0;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+}

@@ -1,0 +1,286 @@
+package io.strongroom.server;
+
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.strongroom.core.audit.AuditChain;
+import io.strongroom.core.custody.Custodians;
+import io.strongroom.core.custody.KeyCustodian;
+import io.strongroom.core.custody.LocalFileRootKey;
+import io.strongroom.core.custody.RootKey;
+import io.strongroom.core.custody.SoftwareKeyCustodian;
+import io.strongroom.core.service.AuditService;
+import io.strongroom.core.service.CryptoService;
+import io.strongroom.core.service.IdentityService;
+import io.strongroom.core.service.IdentityService.IssuedToken;
+import io.strongroom.core.service.KeyRingCache;
+import io.strongroom.core.service.KeyService;
+import io.strongroom.core.store.SettingStore;
+import io.strongroom.core.store.Stores;
+import io.strongroom.server.config.ServerConfig;
+import io.strongroom.server.http.HttpApi;
+import io.strongroom.server.store.Database;
+import io.strongroom.server.store.JdbcAuditLog;
+import io.strongroom.server.store.JdbcStores;
+import io.strongroom.server.tls.EmbeddedTls;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires and runs a Strongroom server: the one place where every component is constructed. Start
+ * with {@link #start(ServerConfig)}; it returns once the HTTPS listener serves.
+ */
+public final class StrongroomServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StrongroomServer.class);
+  private static final byte[] AUDIT_KEY_AAD =
+      "strongroom/audit-key/v1".getBytes(StandardCharsets.US_ASCII);
+  static final Duration BOOTSTRAP_TOKEN_TTL = Duration.ofDays(30);
+
+  private final Vertx vertx;
+  private final Database db;
+  private final JdbcAuditLog auditLog;
+  private final KeyService keys;
+  private final String host;
+  private final int port;
+  private final Optional<IssuedToken> bootstrapToken;
+  private final Path dataDir;
+
+  private StrongroomServer(
+      Vertx vertx,
+      Database db,
+      JdbcAuditLog auditLog,
+      KeyService keys,
+      String host,
+      int port,
+      Optional<IssuedToken> bootstrapToken,
+      Path dataDir) {
+    this.vertx = vertx;
+    this.db = db;
+    this.auditLog = auditLog;
+    this.keys = keys;
+    this.host = host;
+    this.port = port;
+    this.bootstrapToken = bootstrapToken;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @throws Exception when the configuration cannot be served (the message says why)
+   */
+  public static StrongroomServer start(ServerConfig cfg) throws Exception {
+    Files.createDirectories(cfg.dataDir());
+    // Millisecond ticks: stores keep epoch milliseconds, so responses match what is stored.
+    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+    RootKey root = LocalFileRootKey.loadOrCreate(cfg.effectiveRootKeyFile());
+    LOG.warn("root key: {}", root.describe());
+
+    Database db = Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize());
+    Vertx vertx = null;
+    try {
+      AuditChain chain = new AuditChain(auditKey(JdbcStores.settings(db), root));
+      Stores stores = JdbcStores.create(db, chain);
+      SoftwareKeyCustodian software = new SoftwareKeyCustodian(root, cfg.materialTtl(), 100_000);
+      Custodians custodians = new Custodians(List.<KeyCustodian>of(software));
+      KeyRingCache cache = new KeyRingCache(stores.keys(), cfg.cacheTtl(), 100_000);
+      KeyService keys = new KeyService(stores.keys(), cache, custodians, clock);
+      CryptoService crypto = new CryptoService(cache, custodians);
+      IdentityService identity =
+          new IdentityService(
+              stores.tenants(), stores.principals(), stores.tokens(), clock, cfg.cacheTtl());
+      AuditService audit = new AuditService(stores.audit(), chain);
+
+      Optional<IssuedToken> token = identity.bootstrap(cfg.issueAdminToken(), BOOTSTRAP_TOKEN_TTL);
+      if (token.isPresent()) {
+        EmbeddedTls.writePrivate(
+            cfg.dataDir().resolve("admin.token"),
+            (token.get().secret() + "\n").getBytes(StandardCharsets.US_ASCII));
+      }
+
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      CaffeineCacheMetrics.monitor(metrics, cache.byNameCache(), "keys-by-name");
+      CaffeineCacheMetrics.monitor(metrics, cache.byIdCache(), "keys-by-id");
+      CaffeineCacheMetrics.monitor(metrics, identity.tokenCache(), "tokens");
+      CaffeineCacheMetrics.monitor(metrics, software.cache(), "software-material");
+
+      PemKeyCertOptions pem = pemOptions(cfg, root);
+      int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+      WorkerExecutor worker = vertx.createSharedWorkerExecutor("kms-worker", cfg.workerThreads());
+      Vertx v = vertx;
+      HttpApi api =
+          new HttpApi(
+              vertx,
+              worker,
+              identity,
+              keys,
+              crypto,
+              audit,
+              stores.audit(),
+              metrics,
+              () -> readiness(stores, custodians, root),
+              clock,
+              cfg.maxBodyBytes());
+
+      HttpServerOptions options = httpOptions(cfg, pem);
+      HttpServer first = v.createHttpServer(options).requestHandler(api.router());
+      int port = first.listen(cfg.port(), cfg.host()).await().actualPort();
+      List<Future<HttpServer>> more = new ArrayList<>();
+      for (int i = 1; i < loops; i++) {
+        more.add(v.createHttpServer(options).requestHandler(api.router()).listen(port, cfg.host()));
+      }
+      Future.all(more).await();
+      return new StrongroomServer(
+          vertx, db, (JdbcAuditLog) stores.audit(), keys, cfg.host(), port, token, cfg.dataDir());
+    } catch (Exception | Error e) {
+      if (vertx != null) {
+        vertx.close().await();
+      }
+      db.close();
+      throw e;
+    }
+  }
+
+  private static HttpServerOptions httpOptions(ServerConfig cfg, PemKeyCertOptions pem) {
+    HttpServerOptions o =
+        new HttpServerOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+            .setKeyCertOptions(pem)
+            .setEnabledSecureTransportProtocols(cfg.tlsProtocols())
+            .setSslHandshakeTimeout(10)
+            .setIdleTimeout(120)
+            .setCompressionSupported(false);
+    ServerConfig.TLS13_SUITES.forEach(o::addEnabledCipherSuite);
+    if (cfg.tlsProtocols().contains("TLSv1.2")) {
+      ServerConfig.TLS12_SUITES.forEach(o::addEnabledCipherSuite);
+    }
+    return o;
+  }
+
+  private static PemKeyCertOptions pemOptions(ServerConfig cfg, RootKey root) throws Exception {
+    if (cfg.tlsCert() != null) {
+      return new PemKeyCertOptions()
+          .setCertValue(Buffer.buffer(Files.readAllBytes(cfg.tlsCert())))
+          .setKeyValue(Buffer.buffer(Files.readAllBytes(cfg.tlsKey())));
+    }
+    EmbeddedTls.Identity id = EmbeddedTls.loadOrCreate(cfg.dataDir().resolve("tls"), root);
+    PemKeyCertOptions o =
+        new PemKeyCertOptions()
+            .setCertValue(Buffer.buffer(id.certChainPem()))
+            .setKeyValue(Buffer.buffer(id.keyPem()));
+    Arrays.fill(id.keyPem(), (byte) 0);
+    return o;
+  }
+
+  /** The audit key: random, stored wrapped by the root key; the first node to start makes it. */
+  private static byte[] auditKey(SettingStore settings, RootKey root)
+      throws GeneralSecurityException {
+    Optional<byte[]> stored = settings.get("audit-key");
+    byte[] wrapped;
+    if (stored.isPresent()) {
+      wrapped = stored.get();
+    } else {
+      byte[] fresh = new byte[32];
+      new SecureRandom().nextBytes(fresh);
+      wrapped = settings.putIfAbsent("audit-key", root.wrap(fresh, AUDIT_KEY_AAD));
+      Arrays.fill(fresh, (byte) 0);
+    }
+    return root.unwrap(wrapped, AUDIT_KEY_AAD);
+  }
+
+  private static Map<String, String> readiness(Stores stores, Custodians custodians, RootKey root) {
+    Map<String, String> checks = new LinkedHashMap<>();
+    checks.put("database", check(stores.healthCheck()));
+    checks.put("rootKey", check(() -> rethrow(root::checkHealth)));
+    custodians
+        .all()
+        .forEach(
+            (level, c) ->
+                checks.put("custodian." + level.name(), check(() -> rethrow(c::checkHealth))));
+    return checks;
+  }
+
+  private interface HealthCheck {
+    void run() throws GeneralSecurityException;
+  }
+
+  private static void rethrow(HealthCheck c) {
+    try {
+      c.run();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static String check(Runnable r) {
+    try {
+      r.run();
+      return "UP";
+    } catch (RuntimeException e) {
+      return "DOWN";
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String endpoint() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    if ("0.0.0.0".equals(host) || "::".equals(host)) {
+      h = "localhost";
+    }
+    return "https://" + h + ":" + port;
+  }
+
+  /** The bootstrap admin token issued by this start, if any. */
+  public Optional<IssuedToken> bootstrapToken() {
+    return bootstrapToken;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The key service, for the scheduler (destroy when due) and tests. */
+  public KeyService keys() {
+    return keys;
+  }
+
+  /** The database, for operators' tools and tests. */
+  public Database database() {
+    return db;
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+    auditLog.close();
+    db.close();
+  }
+}

@@ -1,0 +1,125 @@
+package io.strongroom.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The server's configuration, validated once at start-up. Every field has a documented default (see
+ * README "Configuration"); {@code null} {@code dbUrl} means the embedded H2 database in the data
+ * directory, {@code null} TLS files mean a generated embedded certificate.
+ *
+ * @param dataDir where the embedded database, root key file, TLS files and admin token live
+ * @param host address to bind
+ * @param port 0 picks a free port
+ * @param dbUrl JDBC URL ({@code jdbc:postgresql://…} in production), or null for embedded H2
+ * @param tlsCert PEM certificate chain file, or null for the generated embedded certificate
+ * @param tlsKey PEM PKCS#8 private key file for {@code tlsCert}
+ * @param tlsProtocols enabled protocols; TLSv1.3 by default, TLSv1.2 only when configured
+ * @param rootKeyFile the development root key file; null means {@code dataDir/root.key}
+ * @param cacheTtl lifetime of cached keys and tokens (staleness bound across nodes)
+ * @param materialTtl lifetime of unwrapped SOFTWARE key material in memory
+ * @param workerThreads size of the pool that runs blocking work (JDBC, custodians)
+ * @param maxBodyBytes largest request body accepted
+ * @param issueAdminToken issue a fresh bootstrap admin token even if the admin exists
+ */
+public record ServerConfig(
+    Path dataDir,
+    String host,
+    int port,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    Path tlsCert,
+    Path tlsKey,
+    Set<String> tlsProtocols,
+    Path rootKeyFile,
+    Duration cacheTtl,
+    Duration materialTtl,
+    int workerThreads,
+    int maxBodyBytes,
+    boolean issueAdminToken) {
+
+  private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+  /** TLS 1.3 suites: AES-256-GCM and ChaCha20-Poly1305 only (DESIGN.md section 1). */
+  public static final List<String> TLS13_SUITES =
+      List.of("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
+  /** TLS 1.2 suites when TLS 1.2 is enabled: forward-secret AEAD suites only. */
+  public static final List<String> TLS12_SUITES =
+      List.of(
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  public ServerConfig {
+    if (dataDir == null) {
+      throw new IllegalArgumentException("--data-dir is required");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be 0..65535");
+    }
+    if (dbPoolSize < 1 || dbPoolSize > 500) {
+      throw new IllegalArgumentException("--db-pool-size must be 1..500");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    if (tlsProtocols.isEmpty() || !ALLOWED_PROTOCOLS.containsAll(tlsProtocols)) {
+      throw new IllegalArgumentException("--tls-protocols allows TLSv1.3 and TLSv1.2");
+    }
+    tlsProtocols = Set.copyOf(tlsProtocols);
+    if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new IllegalArgumentException("--cache-ttl must be between PT0S and PT5M");
+    }
+    if (materialTtl.isNegative() || materialTtl.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException("--material-ttl must be between PT0S and PT24H");
+    }
+    if (workerThreads < 1 || workerThreads > 1024) {
+      throw new IllegalArgumentException("--worker-threads must be 1..1024");
+    }
+    if (maxBodyBytes < 1024 || maxBodyBytes > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("--max-body-bytes must be 1 KiB..64 MiB");
+    }
+  }
+
+  /** True for the embedded default: H2 in the data directory. */
+  public boolean embeddedDatabase() {
+    return dbUrl == null;
+  }
+
+  public String jdbcUrl() {
+    return dbUrl != null
+        ? dbUrl
+        : "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("strongroom");
+  }
+
+  public Path effectiveRootKeyFile() {
+    return rootKeyFile != null ? rootKeyFile : dataDir.resolve("root.key");
+  }
+
+  /** A configuration with defaults for everything but the data directory and port. */
+  public static ServerConfig defaults(Path dataDir, int port) {
+    return new ServerConfig(
+        dataDir,
+        "127.0.0.1",
+        port,
+        null,
+        null,
+        null,
+        10,
+        null,
+        null,
+        Set.of("TLSv1.3"),
+        null,
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5),
+        64,
+        4 * 1024 * 1024,
+        false);
+  }
+}

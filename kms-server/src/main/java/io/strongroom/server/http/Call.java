@@ -1,0 +1,206 @@
+package io.strongroom.server.http;
+
+import io.strongroom.core.Caller;
+import io.strongroom.core.Key;
+import io.strongroom.core.KmsException;
+import io.strongroom.core.Tenant;
+import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.crypto.EncryptionContext;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * One API request as the handlers see it: copied off the event loop's RoutingContext so handlers
+ * can run on a worker thread, plus the audit details the handler learns (key, version, context).
+ */
+public final class Call {
+  final String requestId;
+  final String operation;
+  final String source;
+  final String bearer;
+  private final Map<String, String> path;
+  private final MultiMap query;
+  private final Buffer body;
+  private final String ifMatch;
+  private final Instant received;
+
+  Caller caller;
+  private String key;
+  private Integer keyVersion;
+  private Map<String, String> context;
+  private final List<AuditEvent> itemEvents = new ArrayList<>();
+
+  Call(
+      String requestId,
+      String operation,
+      String source,
+      String bearer,
+      Map<String, String> path,
+      MultiMap query,
+      Buffer body,
+      String ifMatch,
+      Instant received) {
+    this.requestId = requestId;
+    this.operation = operation;
+    this.source = source;
+    this.bearer = bearer;
+    this.path = Map.copyOf(path);
+    this.query = query;
+    this.body = body;
+    this.ifMatch = ifMatch;
+    this.received = received;
+  }
+
+  public Caller caller() {
+    return caller;
+  }
+
+  /** A path parameter; the route table guarantees it is present. */
+  public String path(String name) {
+    return path.get(name);
+  }
+
+  /** The tenant the path names, or null for routes outside a tenant. */
+  public String tenant() {
+    return path.get("tenant");
+  }
+
+  public String query(String name) {
+    return query.get(name);
+  }
+
+  /**
+   * @throws KmsException INVALID_ARGUMENT when the parameter is not an integer
+   */
+  public Integer queryInt(String name) {
+    String v = query.get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw KmsException.invalidArgument(name + " must be an integer");
+    }
+  }
+
+  /** The body parsed as {@code type}; an empty body is read as {@code {}} when allowed. */
+  public <T> T body(Class<T> type) {
+    return Json.read(body, type);
+  }
+
+  /** The body, or null when the request has none. */
+  public <T> T optionalBody(Class<T> type) {
+    return body == null || body.length() == 0 ? null : Json.read(body, type);
+  }
+
+  /**
+   * The revision from {@code If-Match}: {@code 7}, {@code "7"} or {@code W/"7"}.
+   *
+   * @throws KmsException INVALID_ARGUMENT when it is not a revision
+   */
+  public OptionalLong ifMatch() {
+    if (ifMatch == null) {
+      return OptionalLong.empty();
+    }
+    String v = ifMatch.strip();
+    if (v.startsWith("W/")) {
+      v = v.substring(2);
+    }
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+      v = v.substring(1, v.length() - 1);
+    }
+    try {
+      long r = Long.parseLong(v);
+      if (r < 1) {
+        throw new NumberFormatException();
+      }
+      return OptionalLong.of(r);
+    } catch (NumberFormatException e) {
+      throw KmsException.invalidArgument("If-Match must be a key revision, e.g. \"3\"");
+    }
+  }
+
+  /**
+   * Records what the request touched, for its audit record. Only well-formed names and contexts are
+   * recorded, so that hostile input cannot break an audit insert (and with it a group commit).
+   */
+  public void audit(String keyName, Integer version, Map<String, String> ctx) {
+    if (keyName != null) {
+      this.key = auditKeyName(keyName);
+    }
+    if (version != null) {
+      this.keyVersion = version;
+    }
+    if (ctx != null) {
+      this.context = auditContext(ctx);
+    }
+  }
+
+  private static String auditKeyName(String name) {
+    try {
+      return Key.checkName(name);
+    } catch (KmsException e) {
+      return null;
+    }
+  }
+
+  private static String auditTenant(String name) {
+    try {
+      return name == null ? null : Tenant.checkName(name);
+    } catch (KmsException e) {
+      return null;
+    }
+  }
+
+  private static Map<String, String> auditContext(Map<String, String> ctx) {
+    try {
+      return ctx == null ? null : EncryptionContext.of(ctx).entries();
+    } catch (KmsException e) {
+      return null;
+    }
+  }
+
+  /** Adds the audit record of one batch item. */
+  public void auditItem(
+      String op, String keyName, Integer version, Map<String, String> ctx, KmsException error) {
+    itemEvents.add(
+        new AuditEvent(
+            received,
+            requestId,
+            auditTenant(tenant()),
+            caller == null ? null : caller.id(),
+            op,
+            keyName == null ? null : auditKeyName(keyName),
+            version,
+            auditContext(ctx),
+            error == null ? "OK" : "ERROR",
+            error == null ? null : error.code().name(),
+            source));
+  }
+
+  /** The audit records of this request: its items' if it had any, else one for the call. */
+  List<AuditEvent> auditEvents(String errorCode) {
+    if (!itemEvents.isEmpty() && errorCode == null) {
+      return List.copyOf(itemEvents);
+    }
+    return List.of(
+        new AuditEvent(
+            received,
+            requestId,
+            auditTenant(tenant()),
+            caller == null ? null : caller.id(),
+            operation,
+            key,
+            keyVersion,
+            context,
+            errorCode == null ? "OK" : "ERROR",
+            errorCode,
+            source));
+  }
+}

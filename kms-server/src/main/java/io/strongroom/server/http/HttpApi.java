@@ -1,0 +1,278 @@
+package io.strongroom.server.http;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.strongroom.api.ApiPaths;
+import io.strongroom.api.ErrorResponse;
+import io.strongroom.core.ErrorCode;
+import io.strongroom.core.KmsException;
+import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditLog;
+import io.strongroom.core.service.AuditService;
+import io.strongroom.core.service.CryptoService;
+import io.strongroom.core.service.IdentityService;
+import io.strongroom.core.service.KeyService;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge: builds the router from the {@link Routes} table and runs every API call the same
+ * way. On the event loop it copies the request into a {@link Call}; on the bounded worker pool it
+ * authenticates and runs the handler (which may block on the store or a custodian); back on the
+ * event loop it appends the call's audit record(s), and only once they are durable does it answer.
+ * Failures of any kind go through {@link Errors}.
+ */
+public final class HttpApi {
+  private final Vertx vertx;
+  private final WorkerExecutor worker;
+  private final IdentityService identity;
+  private final AuditLog auditLog;
+  private final PrometheusMeterRegistry metrics;
+  private final List<Route> routes;
+  private final Callable<Map<String, String>> readiness;
+  private final Clock clock;
+  private final int maxBodyBytes;
+  private final Buffer openApi;
+
+  public HttpApi(
+      Vertx vertx,
+      WorkerExecutor worker,
+      IdentityService identity,
+      KeyService keys,
+      CryptoService crypto,
+      AuditService audit,
+      AuditLog auditLog,
+      PrometheusMeterRegistry metrics,
+      Callable<Map<String, String>> readiness,
+      Clock clock,
+      int maxBodyBytes) {
+    this.vertx = vertx;
+    this.worker = worker;
+    this.identity = identity;
+    this.auditLog = auditLog;
+    this.metrics = metrics;
+    this.readiness = readiness;
+    this.clock = clock;
+    this.maxBodyBytes = maxBodyBytes;
+    this.routes =
+        Routes.table(
+            new IdentityHandlers(identity),
+            new KeyHandlers(keys),
+            new CryptoHandlers(crypto),
+            new AuditHandlers(audit));
+    this.openApi = loadOpenApi();
+  }
+
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** A router for one HTTP server (one per event loop). */
+  public Router router() {
+    Router router = Router.router(vertx);
+    router
+        .route()
+        .handler(
+            rc -> {
+              rc.response().putHeader(ApiPaths.REQUEST_ID_HEADER, UUID.randomUUID().toString());
+              rc.response().putHeader("Cache-Control", "no-store");
+              rc.next();
+            });
+    router.get(ApiPaths.HEALTH).handler(rc -> json(rc, 200, Map.of("status", "UP")));
+    router.get(ApiPaths.READY).handler(this::ready);
+    router
+        .get(ApiPaths.METRICS)
+        .handler(
+            rc ->
+                rc.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
+    router
+        .get(ApiPaths.OPENAPI)
+        .handler(
+            rc ->
+                rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(openApi));
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    for (Route r : routes) {
+      router.route(r.method(), r.vertxPath()).handler(body).handler(rc -> dispatch(rc, r));
+    }
+    for (Route r : routes) {
+      router.route(r.vertxPath()).handler(rc -> rc.fail(405));
+    }
+    router.route().last().handler(rc -> rc.fail(404));
+    router.route().failureHandler(this::failure);
+    return router;
+  }
+
+  private void dispatch(RoutingContext rc, Route route) {
+    long start = System.nanoTime();
+    String requestId = rc.response().headers().get(ApiPaths.REQUEST_ID_HEADER);
+    Call call =
+        new Call(
+            requestId,
+            route.operation(),
+            rc.request().remoteAddress() == null
+                ? null
+                : rc.request().remoteAddress().hostAddress(),
+            bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION)),
+            rc.pathParams(),
+            rc.queryParams(),
+            rc.body().buffer(),
+            rc.request().getHeader(HttpHeaders.IF_MATCH),
+            clock.instant());
+    Context context = vertx.getOrCreateContext();
+    worker
+        .executeBlocking(
+            () -> {
+              call.caller = identity.authenticate(call.bearer);
+              return route.handler().handle(call);
+            },
+            false)
+        .onComplete(
+            ar -> {
+              KmsException error = ar.succeeded() ? null : Errors.toKms(ar.cause(), requestId);
+              List<AuditEvent> events =
+                  call.auditEvents(error == null ? null : error.code().name());
+              Future.fromCompletionStage(auditLog.append(events), context)
+                  .onComplete(
+                      written -> {
+                        KmsException failure =
+                            written.succeeded() ? error : Errors.toKms(written.cause(), requestId);
+                        if (failure == null) {
+                          reply(rc, ar.result());
+                        } else {
+                          error(rc, failure, requestId);
+                        }
+                        record(route.operation(), failure, start);
+                      });
+            });
+  }
+
+  /** Failures raised before a handler ran: body too large, no such route, wrong method. */
+  private void failure(RoutingContext rc) {
+    String requestId = rc.response().headers().get(ApiPaths.REQUEST_ID_HEADER);
+    KmsException e =
+        rc.failure() != null
+            ? Errors.toKms(rc.failure(), requestId)
+            : Errors.fromStatus(rc.statusCode());
+    if (rc.response().ended()) {
+      return;
+    }
+    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+      rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    long start = System.nanoTime();
+    AuditEvent event =
+        new AuditEvent(
+            clock.instant(),
+            requestId,
+            null,
+            null,
+            "rejected-request",
+            null,
+            null,
+            null,
+            "ERROR",
+            e.code().name(),
+            rc.request().remoteAddress() == null
+                ? null
+                : rc.request().remoteAddress().hostAddress());
+    Future.fromCompletionStage(auditLog.append(List.of(event)), vertx.getOrCreateContext())
+        .onComplete(
+            written -> {
+              KmsException answer =
+                  written.succeeded() ? e : Errors.toKms(written.cause(), requestId);
+              error(rc, answer, requestId);
+              record("rejected-request", answer, start);
+            });
+  }
+
+  private void ready(RoutingContext rc) {
+    worker
+        .executeBlocking(readiness, false)
+        .onComplete(
+            ar -> {
+              Map<String, String> checks =
+                  ar.succeeded()
+                      ? ar.result()
+                      : Map.of("server", "DOWN: " + ar.cause().getMessage());
+              boolean up = checks.values().stream().allMatch("UP"::equals);
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("status", up ? "UP" : "DOWN");
+              body.put("checks", checks);
+              json(rc, up ? 200 : 503, body);
+            });
+  }
+
+  private void reply(RoutingContext rc, Reply reply) {
+    if (reply.revision() != null) {
+      rc.response().putHeader(HttpHeaders.ETAG, "\"" + reply.revision() + "\"");
+    }
+    if (reply.body() == null) {
+      rc.response().setStatusCode(reply.status()).end();
+    } else {
+      json(rc, reply.status(), reply.body());
+    }
+  }
+
+  private static void error(RoutingContext rc, KmsException e, String requestId) {
+    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+      rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"strongroom\"");
+    }
+    json(
+        rc,
+        Errors.status(e.code()),
+        new ErrorResponse(new ErrorResponse.Detail(e.code().name(), e.getMessage(), requestId)));
+  }
+
+  private static void json(RoutingContext rc, int status, Object body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Json.write(body));
+  }
+
+  private void record(String operation, KmsException failure, long start) {
+    Timer.builder("strongroom.requests")
+        .description("API requests by operation and outcome")
+        .tag("operation", operation)
+        .tag("outcome", failure == null ? "OK" : failure.code().name())
+        .publishPercentileHistogram(false)
+        .register(metrics)
+        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
+  private static String bearer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
+  }
+
+  private static Buffer loadOpenApi() {
+    try (InputStream in = HttpApi.class.getResourceAsStream("/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml missing from the class path");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
