@@ -32,6 +32,11 @@ public final class KeyMaterial implements Destroyable {
     return a;
   }
 
+  /** The primitive, or null once destroyed. */
+  public Aead aeadIfLive() {
+    return aead;
+  }
+
   @Override
   public void destroy() {
     aead = null;

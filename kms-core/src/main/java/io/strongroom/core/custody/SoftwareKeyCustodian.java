@@ -2,6 +2,7 @@ package io.strongroom.core.custody;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.crypto.tink.Aead;
 import io.strongroom.core.ProtectionLevel;
 import io.strongroom.core.crypto.KeyMaterial;
 import io.strongroom.core.crypto.XAesGcm;
@@ -68,7 +69,7 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
   @Override
   public byte[] encrypt(VersionRef ref, byte[] stored, byte[] plaintext, byte[] aad)
       throws GeneralSecurityException {
-    return material(ref, stored).aead().encrypt(plaintext, aad);
+    return aead(ref, stored).encrypt(plaintext, aad);
   }
 
   @Override
@@ -77,7 +78,7 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
     if (payload.length < XAesGcm.OVERHEAD) {
       throw new GeneralSecurityException("payload too short");
     }
-    return material(ref, stored).aead().decrypt(payload, aad);
+    return aead(ref, stored).decrypt(payload, aad);
   }
 
   @Override
@@ -91,14 +92,46 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
     root.checkHealth();
   }
 
-  private KeyMaterial material(VersionRef ref, byte[] stored) throws GeneralSecurityException {
-    KeyMaterial cached = cache.getIfPresent(ref);
-    if (cached != null && !cached.isDestroyed()) {
-      return cached;
+  /**
+   * The primitive for a version, unwrapping its material at most once per cache lifetime (the cache
+   * computes each entry atomically). A holder may be zeroed by eviction between lookup and use;
+   * then the lookup is repeated, since the primitive, once obtained, stays usable.
+   */
+  private Aead aead(VersionRef ref, byte[] stored) throws GeneralSecurityException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      KeyMaterial m;
+      try {
+        m = cache.get(ref, r -> unwrap(r, stored));
+      } catch (UncheckedSecurityException e) {
+        throw e.getCause();
+      }
+      Aead a = m.aeadIfLive();
+      if (a != null) {
+        return a;
+      }
     }
-    // Unwrap outside the cache's lock; two racing threads may both unwrap, which is harmless.
-    KeyMaterial fresh = new KeyMaterial(root.unwrap(stored, ref.bindingAad(MATERIAL_LABEL)));
-    cache.put(ref, fresh);
-    return fresh;
+    throw new GeneralSecurityException("key material was evicted repeatedly");
+  }
+
+  private KeyMaterial unwrap(VersionRef ref, byte[] stored) {
+    try {
+      return new KeyMaterial(root.unwrap(stored, ref.bindingAad(MATERIAL_LABEL)));
+    } catch (GeneralSecurityException e) {
+      throw new UncheckedSecurityException(e);
+    }
+  }
+
+  /** Carries a checked failure out of the cache's loader. */
+  private static final class UncheckedSecurityException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UncheckedSecurityException(GeneralSecurityException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    @Override
+    public synchronized GeneralSecurityException getCause() {
+      return (GeneralSecurityException) super.getCause();
+    }
   }
 }
