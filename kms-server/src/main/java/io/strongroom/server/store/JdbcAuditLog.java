@@ -46,6 +46,7 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private final AuditChain chain;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Thread writer;
+  private final Object admission = new Object();
   private volatile boolean running = true;
 
   public JdbcAuditLog(Database db, AuditChain chain) {
@@ -72,7 +73,16 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (events.isEmpty()) {
       done.complete(null);
-    } else if (!running || !queue.offer(new Pending(List.copyOf(events), done))) {
+      return done;
+    }
+    Pending pending = new Pending(List.copyOf(events), done);
+    boolean accepted;
+    // With close() under the same lock: nothing is queued after the writer may have seen the last
+    // of the queue, so every accepted append completes.
+    synchronized (admission) {
+      accepted = running && queue.offer(pending);
+    }
+    if (!accepted) {
       done.completeExceptionally(
           KmsException.unavailable("the audit log is not accepting records", null));
     }
@@ -197,11 +207,12 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
         JdbcAuditLog::record);
   }
 
+  /** Empty while the log is: the head row exists from the start, at seq 0 with the genesis mac. */
   @Override
   public Optional<Head> head() {
     return db
         .query(
-            "SELECT seq, mac FROM audit_head WHERE id = 1",
+            "SELECT seq, mac FROM audit_head WHERE id = 1 AND seq > 0",
             ps -> {},
             rs -> new Head(rs.getLong(1), rs.getBytes(2)))
         .stream()
@@ -248,7 +259,9 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   /** Stops accepting appends, writes what is queued, and stops the writer. */
   @Override
   public void close() {
-    running = false;
+    synchronized (admission) {
+      running = false;
+    }
     try {
       writer.join(10_000);
     } catch (InterruptedException e) {
