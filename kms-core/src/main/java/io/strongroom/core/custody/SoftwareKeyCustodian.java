@@ -94,23 +94,33 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
 
   /**
    * The primitive for a version, unwrapping its material at most once per cache lifetime (the cache
-   * computes each entry atomically). A holder may be zeroed by eviction between lookup and use;
-   * then the lookup is repeated, since the primitive, once obtained, stays usable.
+   * computes each entry atomically). A holder may be zeroed by eviction between the load and this
+   * use: a small cache under load evicts at any time, on another thread, so looking up again can
+   * lose the same race again. Then the material is unwrapped for this call alone: the primitive is
+   * taken and the holder zeroed at once (the primitive, once obtained, stays usable).
    */
   private Aead aead(VersionRef ref, byte[] stored) throws GeneralSecurityException {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      KeyMaterial m;
-      try {
-        m = cache.get(ref, r -> unwrap(r, stored));
-      } catch (UncheckedSecurityException e) {
-        throw e.getCause();
-      }
-      Aead a = m.aeadIfLive();
-      if (a != null) {
-        return a;
-      }
+    KeyMaterial m;
+    try {
+      m = cache.get(ref, r -> unwrap(r, stored));
+    } catch (UncheckedSecurityException e) {
+      throw e.getCause();
     }
-    throw new GeneralSecurityException("key material was evicted repeatedly");
+    Aead a = m.aeadIfLive();
+    if (a != null) {
+      return a;
+    }
+    KeyMaterial own;
+    try {
+      own = unwrap(ref, stored);
+    } catch (UncheckedSecurityException e) {
+      throw e.getCause();
+    }
+    try {
+      return own.aead();
+    } finally {
+      own.destroy();
+    }
   }
 
   private KeyMaterial unwrap(VersionRef ref, byte[] stored) {

@@ -62,6 +62,13 @@ public final class KeyService {
     if (req.protection() == null) {
       throw KmsException.invalidArgument("protection is required: SOFTWARE, HSM or EXTERNAL");
     }
+    // Validate every setting before the custodian makes material: an object made for a request
+    // that then fails validation would be orphaned (for HSM, a token object nobody can find).
+    Key.checkDescription(req.description());
+    Key.checkLabels(req.labels());
+    if (req.rotationPeriod() != null) {
+      Key.checkRotationPeriod(req.rotationPeriod());
+    }
     KeyCustodian custodian = custodians.forLevel(req.protection());
     if (store.findByName(tenant, req.name()).isPresent()) {
       throw alreadyExists(tenant, req.name());
@@ -275,7 +282,13 @@ public final class KeyService {
     Instant now = clock.instant();
     KeyVersion fresh =
         new KeyVersion(number, KeyState.ENABLED, level, createMaterial(custodian, ref), now, null);
-    return ring.rotate(fresh, now);
+    try {
+      return ring.rotate(fresh, now);
+    } catch (RuntimeException e) {
+      // the key may not rotate in its state: the new material must not be orphaned
+      shredQuietly(custodian, ref, fresh.material());
+      throw e;
+    }
   }
 
   private KeyRing mutate(
