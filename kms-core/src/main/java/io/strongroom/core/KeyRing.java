@@ -216,6 +216,14 @@ public record KeyRing(Key key, List<KeyVersion> versions) {
       throw KmsException.failedPrecondition(
           "version " + number + " is below the minimum encrypt version " + key.minEncryptVersion());
     }
+    if (number < key.minDecryptVersion()) {
+      throw KmsException.failedPrecondition(
+          "version "
+              + number
+              + " is below the minimum decrypt version "
+              + key.minDecryptVersion()
+              + "; its new blobs could not be decrypted");
+    }
     Key k = key.withVersions(number, key.latestVersion(), key.nextRotationAt(), now);
     return new Update(new KeyRing(k, versions), List.of(), List.of());
   }

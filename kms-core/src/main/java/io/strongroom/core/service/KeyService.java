@@ -104,8 +104,13 @@ public final class KeyService {
     try {
       store.create(ring);
     } catch (KmsException e) {
-      shredQuietly(custodian, ref, first.material());
-      throw e.code() == ErrorCode.ALREADY_EXISTS ? alreadyExists(tenant, req.name()) : e;
+      // Only a refused save certainly left the material unused; after UNAVAILABLE the row may
+      // have been written, and destroying its material would break the key.
+      if (e.code() == ErrorCode.ALREADY_EXISTS) {
+        shredQuietly(custodian, ref, first.material());
+        throw alreadyExists(tenant, req.name());
+      }
+      throw e;
     }
     cache.invalidate(ring);
     return ring;
@@ -316,7 +321,9 @@ public final class KeyService {
         cache.invalidate(saved);
         return saved;
       } catch (KmsException e) {
-        forgetNewVersions(ring, u);
+        if (e.code() == ErrorCode.CONFLICT) {
+          forgetNewVersions(ring, u); // the save was refused: new material is unused
+        }
         if (e.code() != ErrorCode.CONFLICT || ifMatch.isPresent() || attempt >= MAX_CAS_ATTEMPTS) {
           throw e;
         }
