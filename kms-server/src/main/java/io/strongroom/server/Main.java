@@ -191,7 +191,16 @@ public final class Main implements Callable<Integer> {
       System.out.println("  admin token  " + dir.resolve("admin.token"));
       server
           .bootstrapToken()
-          .ifPresent(t -> System.out.println("  first start: admin token is " + t.secret()));
+          .ifPresent(
+              t ->
+                  System.out.println(
+                      "  first start: admin token is "
+                          + t.secret()
+                          + " (id "
+                          + t.record().id()
+                          + ", expires "
+                          + t.record().expiresAt()
+                          + ")"));
     }
     System.out.println("READY " + server.endpoint());
     System.out.flush();
