@@ -146,11 +146,18 @@ public final class StrongroomServer implements AutoCloseable {
               cfg.maxBodyBytes());
 
       HttpServerOptions options = httpOptions(cfg, pem);
+      // One server per event loop, all sharing one listening socket. Vert.x shares servers that
+      // listen on the same positive port, or on the same negative port for a random port that
+      // they share (port 0 would give each server a socket of its own on a different port).
+      int listenPort = cfg.port() == 0 ? -1 : cfg.port();
       HttpServer first = v.createHttpServer(options).requestHandler(api.router());
-      int port = first.listen(cfg.port(), cfg.host()).await().actualPort();
+      int port = first.listen(listenPort, cfg.host()).await().actualPort();
       List<Future<HttpServer>> more = new ArrayList<>();
       for (int i = 1; i < loops; i++) {
-        more.add(v.createHttpServer(options).requestHandler(api.router()).listen(port, cfg.host()));
+        more.add(
+            v.createHttpServer(options)
+                .requestHandler(api.router())
+                .listen(listenPort, cfg.host()));
       }
       Future.all(more).await();
       return new StrongroomServer(

@@ -60,18 +60,34 @@ public final class Call {
     return caller;
   }
 
-  /** A path parameter; the route table guarantees it is present. */
+  /**
+   * A path parameter; the route table guarantees it is present.
+   *
+   * @throws KmsException INVALID_ARGUMENT when it holds a NUL character (which no name can hold,
+   *     and which PostgreSQL refuses in text, so it must not reach a store)
+   */
   public String path(String name) {
-    return path.get(name);
+    return noNul(name, path.get(name));
   }
 
-  /** The tenant the path names, or null for routes outside a tenant. */
+  /**
+   * The tenant the path names, or null for routes outside a tenant.
+   *
+   * @throws KmsException INVALID_ARGUMENT as {@link #path}
+   */
   public String tenant() {
-    return path.get("tenant");
+    return noNul("tenant", path.get("tenant"));
   }
 
   public String query(String name) {
-    return query.get(name);
+    return noNul(name, query.get(name));
+  }
+
+  private static String noNul(String name, String value) {
+    if (value != null && value.indexOf('\0') >= 0) {
+      throw KmsException.invalidArgument(name + " must not contain NUL characters");
+    }
+    return value;
   }
 
   /**
@@ -173,7 +189,7 @@ public final class Call {
         new AuditEvent(
             received,
             requestId,
-            auditTenant(tenant()),
+            auditTenant(path.get("tenant")),
             caller == null ? null : caller.id(),
             op,
             keyName == null ? null : auditKeyName(keyName),
@@ -193,7 +209,7 @@ public final class Call {
         new AuditEvent(
             received,
             requestId,
-            auditTenant(tenant()),
+            auditTenant(path.get("tenant")),
             caller == null ? null : caller.id(),
             operation,
             key,

@@ -18,6 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,8 +26,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -112,9 +115,22 @@ public final class HttpApi {
     for (Route r : routes) {
       router.route(r.method(), r.vertxPath()).handler(body).handler(rc -> dispatch(rc, r));
     }
+    // A known path with a method it does not take: 405 with the methods it does take.
+    Map<String, Set<String>> allowed = new LinkedHashMap<>();
     for (Route r : routes) {
-      router.route(r.vertxPath()).handler(rc -> rc.fail(405));
+      allowed.computeIfAbsent(r.vertxPath(), p -> new LinkedHashSet<>()).add(r.method().name());
     }
+    allowed.forEach(
+        (path, methods) -> {
+          String allow = String.join(", ", methods);
+          router
+              .route(path)
+              .handler(
+                  rc -> {
+                    rc.response().putHeader(HttpHeaders.ALLOW, allow);
+                    rc.fail(405);
+                  });
+        });
     router.route().last().handler(rc -> rc.fail(404));
     router.route().failureHandler(this::failure);
     return router;
@@ -174,9 +190,12 @@ public final class HttpApi {
     if (rc.response().ended()) {
       return;
     }
-    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+    // HTTP/1.1: the rest of the body may still be coming, so close after answering. HTTP/2 resets
+    // just the stream, and forbids connection-specific headers (RFC 9113 section 8.2.2).
+    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE && rc.request().version() != HttpVersion.HTTP_2) {
       rc.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
+    boolean methodNotAllowed = rc.failure() == null && rc.statusCode() == 405;
     long start = System.nanoTime();
     AuditEvent event =
         new AuditEvent(
@@ -198,7 +217,12 @@ public final class HttpApi {
             written -> {
               KmsException answer =
                   written.succeeded() ? e : Errors.toKms(written.cause(), requestId);
-              error(rc, answer, requestId);
+              // 405 has no code of its own: INVALID_ARGUMENT, with the status HTTP asks for.
+              error(
+                  rc,
+                  answer,
+                  requestId,
+                  methodNotAllowed && answer == e ? 405 : Errors.status(answer.code()));
               record("rejected-request", answer, start);
             });
   }
@@ -232,12 +256,16 @@ public final class HttpApi {
   }
 
   private static void error(RoutingContext rc, KmsException e, String requestId) {
+    error(rc, e, requestId, Errors.status(e.code()));
+  }
+
+  private static void error(RoutingContext rc, KmsException e, String requestId, int status) {
     if (e.code() == ErrorCode.UNAUTHENTICATED) {
       rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"strongroom\"");
     }
     json(
         rc,
-        Errors.status(e.code()),
+        status,
         new ErrorResponse(new ErrorResponse.Detail(e.code().name(), e.getMessage(), requestId)));
   }
 

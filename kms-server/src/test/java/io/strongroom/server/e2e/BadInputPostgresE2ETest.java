@@ -1,0 +1,13 @@
+package io.strongroom.server.e2e;
+
+import io.strongroom.server.config.ServerConfig;
+import io.strongroom.server.testing.TestServer;
+import java.util.function.UnaryOperator;
+
+/** {@link BadInputContract} on PostgreSQL, the production database. */
+class BadInputPostgresE2ETest extends BadInputContract {
+  @Override
+  TestServer startServer(UnaryOperator<ServerConfig> config) throws Exception {
+    return TestServer.startOnPostgres(config);
+  }
+}
