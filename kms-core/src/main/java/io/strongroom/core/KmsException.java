@@ -8,19 +8,45 @@ public class KmsException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;
+  private final String keyName;
+  private final Integer keyVersion;
 
   public KmsException(ErrorCode code, String message) {
-    super(message, null, false, false);
-    this.code = code;
+    this(code, message, null);
   }
 
   public KmsException(ErrorCode code, String message, Throwable cause) {
+    this(code, message, cause, null, null);
+  }
+
+  private KmsException(
+      ErrorCode code, String message, Throwable cause, String keyName, Integer keyVersion) {
     super(message, cause, false, false);
     this.code = code;
+    this.keyName = keyName;
+    this.keyVersion = keyVersion;
   }
 
   public ErrorCode code() {
     return code;
+  }
+
+  /**
+   * The same failure, noting which key version it concerned (for the audit record only; the message
+   * shown to the caller is unchanged).
+   */
+  public KmsException about(String key, Integer version) {
+    return new KmsException(code, getMessage(), getCause(), key, version);
+  }
+
+  /** The key the failure concerned, when known. */
+  public String keyName() {
+    return keyName;
+  }
+
+  /** The key version the failure concerned, when known. */
+  public Integer keyVersion() {
+    return keyVersion;
   }
 
   public static KmsException invalidArgument(String message) {

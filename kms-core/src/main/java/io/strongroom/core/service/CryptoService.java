@@ -176,7 +176,12 @@ public final class CryptoService {
   }
 
   private Encrypted seal(String tenant, KeyRing ring, byte[] plaintext, EncryptionContext ctx) {
-    KeyVersion v = ring.encryptVersion();
+    KeyVersion v;
+    try {
+      v = ring.encryptVersion();
+    } catch (KmsException e) {
+      throw e.about(ring.key().name(), ring.key().primaryVersion());
+    }
     String keyId = ring.key().id();
     byte[] aad = CiphertextBlob.aadFor(tenant, keyId, v.number(), v.protection(), ctx);
     try {
@@ -197,6 +202,14 @@ public final class CryptoService {
     }
     CiphertextBlob blob = CiphertextBlob.parse(ciphertext);
     KeyRing ring = keys.byId(tenant, blob.keyIdHex()).orElseThrow(KmsException::invalidCiphertext);
+    try {
+      return open(tenant, ring, blob, ctx);
+    } catch (KmsException e) {
+      throw e.about(ring.key().name(), blob.version());
+    }
+  }
+
+  private Decrypted open(String tenant, KeyRing ring, CiphertextBlob blob, EncryptionContext ctx) {
     KeyVersion v = ring.decryptVersion(blob.version());
     if (v.protection() != blob.protection()) {
       throw KmsException.invalidCiphertext();

@@ -188,6 +188,7 @@ public final class IdentityService {
           "platform-admin can only be granted in the system tenant, by a platform admin");
     }
     requireTenant(tenant);
+    checkTtl(ttl);
     try {
       principals.create(new Principal(tenant, name, roles, clock.instant()));
     } catch (KmsException e) {
@@ -231,10 +232,7 @@ public final class IdentityService {
   }
 
   private IssuedToken issue(String tenant, String principal, Duration ttl, String description) {
-    Duration life = ttl == null ? DEFAULT_TOKEN_TTL : ttl;
-    if (life.compareTo(MIN_TOKEN_TTL) < 0 || life.compareTo(MAX_TOKEN_TTL) > 0) {
-      throw KmsException.invalidArgument("ttl must be between PT1M and P365D");
-    }
+    Duration life = checkTtl(ttl);
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -253,6 +251,14 @@ public final class IdentityService {
             null);
     tokens.create(rec);
     return new IssuedToken(token, rec);
+  }
+
+  private static Duration checkTtl(Duration ttl) {
+    Duration life = ttl == null ? DEFAULT_TOKEN_TTL : ttl;
+    if (life.compareTo(MIN_TOKEN_TTL) < 0 || life.compareTo(MAX_TOKEN_TTL) > 0) {
+      throw KmsException.invalidArgument("ttl must be between PT1M and P365D");
+    }
+    return life;
   }
 
   private void requireTenant(String tenant) {

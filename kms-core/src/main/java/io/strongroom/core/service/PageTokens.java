@@ -39,7 +39,8 @@ public final class PageTokens {
     }
     try {
       String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (s.isEmpty()) {
+      // Positions are names or sequence numbers: printable ASCII, as this server makes them.
+      if (s.isEmpty() || s.length() > 256 || !s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
         throw new IllegalArgumentException();
       }
       return s;

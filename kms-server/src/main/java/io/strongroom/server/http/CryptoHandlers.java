@@ -131,7 +131,9 @@ final class CryptoHandlers {
       }
       BatchOutcome o = outcomes.get(next++);
       if (o.error() != null) {
-        call.auditItem(op, item.key(), null, item.context(), o.error());
+        KmsException e = o.error();
+        call.auditItem(
+            op, e.keyName() != null ? e.keyName() : item.key(), e.keyVersion(), item.context(), e);
         results.add(error(o.error(), call));
         continue;
       }

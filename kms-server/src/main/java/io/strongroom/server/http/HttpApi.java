@@ -163,6 +163,9 @@ public final class HttpApi {
         .onComplete(
             ar -> {
               KmsException error = ar.succeeded() ? null : Errors.toKms(ar.cause(), requestId);
+              if (error != null) {
+                call.audit(error.keyName(), error.keyVersion(), null);
+              }
               List<AuditEvent> events =
                   call.auditEvents(error == null ? null : error.code().name());
               Future.fromCompletionStage(auditLog.append(events), context)

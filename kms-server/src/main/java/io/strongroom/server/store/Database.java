@@ -158,6 +158,12 @@ public final class Database implements AutoCloseable {
     if (isUniqueViolation(e)) {
       return new KmsException(ErrorCode.ALREADY_EXISTS, "already exists");
     }
+    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+      // SQLState class 22, data exception: a value the database cannot hold came from a request
+      // that validation should have refused; it is still the caller's input, not an outage.
+      LOG.warn("database refused a value (SQLState {})", e.getSQLState());
+      return KmsException.invalidArgument("a value in the request cannot be stored");
+    }
     LOG.warn("database error (SQLState {}): {}", e.getSQLState(), e.getMessage());
     return KmsException.unavailable("the database is unavailable", e);
   }

@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.Test;
@@ -792,8 +791,6 @@ abstract class BadInputContract {
    * IdentityService.createPrincipal} stores the principal before {@code issue} checks the ttl.
    */
   @Test
-  @Disabled(
-      "kms-core bug: IdentityService.createPrincipal checks tokenTtl after storing the principal")
   void aPrincipalRefusedForItsTokenTtlIsNotCreated() {
     String path = T + "/principals";
     assertError(
@@ -810,7 +807,6 @@ abstract class BadInputContract {
    * position: a page on H2, UNAVAILABLE (503) on PostgreSQL.
    */
   @Test
-  @Disabled("kms-core bug: PageTokens.decode accepts positions with control characters")
   void pageTokensThisServerDidNotMakeAreRefused() {
     for (String list : List.of("/v1/tenants", T + "/keys", T + "/audit")) {
       String token = list.equals("/v1/tenants") ? server.adminToken() : user;
