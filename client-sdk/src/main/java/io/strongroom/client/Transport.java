@@ -37,7 +37,7 @@ import java.util.function.Supplier;
 final class Transport implements AutoCloseable {
   static final ObjectMapper JSON =
       new ObjectMapper()
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private static final String USER_AGENT = "strongroom-java-sdk/0.1";
@@ -258,48 +258,50 @@ final class Transport implements AutoCloseable {
       result.completeExceptionally(e);
       return;
     }
-    http.sendAsync(request, BodyHandlers.ofByteArray())
-        .whenComplete(
-            (r, t) -> {
-              StrongroomException failure;
-              Duration retryAfter = null;
-              if (t != null) {
-                Throwable cause =
-                    t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-                if (!(cause instanceof IOException io)) {
-                  result.completeExceptionally(cause);
-                  return;
-                }
-                failure = connectionFailure(call, attempt, io);
-              } else if (isResult(call, r)) {
-                try {
-                  result.complete(call.decoder.apply(r));
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
-                }
-                return;
-              } else {
-                failure = error(r);
-                retryAfter = retryAfter(r.headers());
-              }
-              if (!retryable(call, failure, attempt)) {
-                result.completeExceptionally(failure);
-                return;
-              }
-              Duration delay = retry.delayAfter(attempt, retryAfter);
-              try {
-                listener.onRetry(call.operation, attempt, delay, failure);
-                Executor later =
-                    executor == null
-                        ? CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
-                        : CompletableFuture.delayedExecutor(
-                            delay.toMillis(), TimeUnit.MILLISECONDS, executor);
-                later.execute(() -> attemptAsync(call, attempt + 1, result));
-              } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-                result.completeExceptionally(failure);
-              }
-            });
+    var unused =
+        http.sendAsync(request, BodyHandlers.ofByteArray())
+            .whenComplete(
+                (r, t) -> {
+                  StrongroomException failure;
+                  Duration retryAfter = null;
+                  if (t != null) {
+                    Throwable cause =
+                        t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                    if (!(cause instanceof IOException io)) {
+                      result.completeExceptionally(cause);
+                      return;
+                    }
+                    failure = connectionFailure(call, attempt, io);
+                  } else if (isResult(call, r)) {
+                    try {
+                      result.complete(call.decoder.apply(r));
+                    } catch (RuntimeException e) {
+                      result.completeExceptionally(e);
+                    }
+                    return;
+                  } else {
+                    failure = error(r);
+                    retryAfter = retryAfter(r.headers());
+                  }
+                  if (!retryable(call, failure, attempt)) {
+                    result.completeExceptionally(failure);
+                    return;
+                  }
+                  Duration delay = retry.delayAfter(attempt, retryAfter);
+                  try {
+                    listener.onRetry(call.operation, attempt, delay, failure);
+                    Executor later =
+                        executor == null
+                            ? CompletableFuture.delayedExecutor(
+                                delay.toMillis(), TimeUnit.MILLISECONDS)
+                            : CompletableFuture.delayedExecutor(
+                                delay.toMillis(), TimeUnit.MILLISECONDS, executor);
+                    later.execute(() -> attemptAsync(call, attempt + 1, result));
+                  } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                    result.completeExceptionally(failure);
+                  }
+                });
   }
 
   // ---- shared ----
