@@ -30,7 +30,12 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class FakeStrongroomServer implements AutoCloseable {
   /** One scripted answer. */
-  record Reply(int status, String contentType, String body, Map<String, String> headers) {
+  record Reply(
+      int status, String contentType, String body, Map<String, String> headers, long delayMillis) {
+    Reply(int status, String contentType, String body, Map<String, String> headers) {
+      this(status, contentType, body, headers, 0);
+    }
+
     static Reply json(int status, String body) {
       return new Reply(status, "application/json", body, Map.of());
     }
@@ -50,7 +55,12 @@ final class FakeStrongroomServer implements AutoCloseable {
     Reply withHeader(String name, String value) {
       Map<String, String> h = new java.util.HashMap<>(headers);
       h.put(name, value);
-      return new Reply(status, contentType, body, h);
+      return new Reply(status, contentType, body, h, delayMillis);
+    }
+
+    /** This answer, sent only after {@code millis}. */
+    Reply delayed(long millis) {
+      return new Reply(status, contentType, body, headers, millis);
     }
   }
 
@@ -83,6 +93,7 @@ final class FakeStrongroomServer implements AutoCloseable {
         });
     FakeStrongroomServer fake = new FakeStrongroomServer(s);
     s.createContext("/", fake::handle);
+    s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     s.start();
     return fake;
   }
@@ -137,6 +148,14 @@ final class FakeStrongroomServer implements AutoCloseable {
           r = Reply.error(404, "NOT_FOUND");
         } else {
           r = q.size() > 1 ? q.poll() : q.peek();
+        }
+      }
+      if (r.delayMillis() > 0) {
+        try {
+          Thread.sleep(r.delayMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
         }
       }
       byte[] body = r.body().getBytes(StandardCharsets.UTF_8);

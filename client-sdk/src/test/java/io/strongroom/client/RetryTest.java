@@ -326,6 +326,35 @@ class RetryTest {
   }
 
   @Test
+  void eachAttemptHasTheRequestTimeoutAndATimeoutIsRetriedWhereSafe() throws Exception {
+    try (FakeStrongroomServer fake = FakeStrongroomServer.start(pki, false)) {
+      fake.on(
+          "POST", DECRYPT, Reply.json(200, OK_DECRYPT).delayed(1_500), Reply.json(200, OK_DECRYPT));
+      fake.on("POST", KEYS, Reply.json(201, "{\"name\":\"k\"}").delayed(1_500));
+      Retries retries = new Retries();
+      try (StrongroomClient c =
+          StrongroomClient.builder()
+              .endpoint(fake.endpoint())
+              .caCertificate(pki.caPem)
+              .retryPolicy(FAST)
+              .retryListener(retries)
+              .requestTimeout(Duration.ofMillis(300))
+              .build()) {
+        assertThat(c.decrypt("acme", new byte[] {9}, null).key()).isEqualTo("orders");
+        assertThat(fake.count("POST", DECRYPT)).isEqualTo(2);
+        assertThat(retries.seen).containsExactly("decrypt#1:CONNECTION_FAILED");
+
+        StrongroomConnectionException e =
+            catchThrowableOfType(
+                StrongroomConnectionException.class, () -> c.createKey("acme", "k"));
+        assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
+        assertThat(e.attempts()).isEqualTo(1);
+        assertThat(fake.count("POST", KEYS)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void backoffIsCappedAndJittered() {
     RetryPolicy p = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofSeconds(2));
     for (int attempt = 1; attempt <= 9; attempt++) {
