@@ -136,6 +136,16 @@ final class Transport implements AutoCloseable {
           decoder);
     }
 
+    /**
+     * Overwrites the request body (it may hold base64 plaintext) once the call is over. The
+     * response bodies are overwritten as they are decoded ({@link #decode}).
+     */
+    void wipe() {
+      if (body != null) {
+        java.util.Arrays.fill(body, (byte) 0);
+      }
+    }
+
     Call<T> unauthenticated() {
       return new Call<>(
           operation,
@@ -195,18 +205,29 @@ final class Transport implements AutoCloseable {
       }
       return value;
     } catch (IOException e) {
+      // the body is not the expected JSON: say so without showing it
       throw new StrongroomException(
           StrongroomException.INVALID_RESPONSE,
           r.statusCode(),
           operation + " answered a body that is not the expected JSON",
           requestId(r.headers()),
           null);
+    } finally {
+      java.util.Arrays.fill(r.body(), (byte) 0); // may hold base64 plaintext
     }
   }
 
   // ---- synchronous ----
 
   <T> T execute(Call<T> call) {
+    try {
+      return executeAttempts(call);
+    } finally {
+      call.wipe();
+    }
+  }
+
+  private <T> T executeAttempts(Call<T> call) {
     for (int attempt = 1; ; attempt++) {
       HttpRequest request = request(call);
       StrongroomException failure;
@@ -228,7 +249,7 @@ final class Transport implements AutoCloseable {
         throw failure;
       }
       Duration delay = retry.delayAfter(attempt, retryAfter);
-      listener.onRetry(call.operation, attempt, delay, failure);
+      announce(call, attempt, delay, failure);
       try {
         Thread.sleep(delay.toMillis());
       } catch (InterruptedException e) {
@@ -239,10 +260,19 @@ final class Transport implements AutoCloseable {
     }
   }
 
+  private void announce(Call<?> call, int attempt, Duration delay, StrongroomException failure) {
+    try {
+      listener.onRetry(call.operation, attempt, delay, failure);
+    } catch (RuntimeException e) {
+      // a listener must not throw; its failure does not change the call
+    }
+  }
+
   // ---- asynchronous ----
 
   <T> CompletableFuture<T> executeAsync(Call<T> call) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    var unused = result.whenComplete((v, e) -> call.wipe());
     attemptAsync(call, 1, result);
     return result;
   }
@@ -262,46 +292,48 @@ final class Transport implements AutoCloseable {
         http.sendAsync(request, BodyHandlers.ofByteArray())
             .whenComplete(
                 (r, t) -> {
-                  StrongroomException failure;
-                  Duration retryAfter = null;
-                  if (t != null) {
-                    Throwable cause =
-                        t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-                    if (!(cause instanceof IOException io)) {
-                      result.completeExceptionally(cause);
-                      return;
-                    }
-                    failure = connectionFailure(call, attempt, io);
-                  } else if (isResult(call, r)) {
-                    try {
-                      result.complete(call.decoder.apply(r));
-                    } catch (RuntimeException e) {
-                      result.completeExceptionally(e);
-                    }
-                    return;
-                  } else {
-                    failure = error(r);
-                    retryAfter = retryAfter(r.headers());
-                  }
-                  if (!retryable(call, failure, attempt)) {
-                    result.completeExceptionally(failure);
-                    return;
-                  }
-                  Duration delay = retry.delayAfter(attempt, retryAfter);
                   try {
-                    listener.onRetry(call.operation, attempt, delay, failure);
-                    Executor later =
-                        executor == null
-                            ? CompletableFuture.delayedExecutor(
-                                delay.toMillis(), TimeUnit.MILLISECONDS)
-                            : CompletableFuture.delayedExecutor(
-                                delay.toMillis(), TimeUnit.MILLISECONDS, executor);
-                    later.execute(() -> attemptAsync(call, attempt + 1, result));
-                  } catch (RuntimeException e) {
-                    failure.addSuppressed(e);
-                    result.completeExceptionally(failure);
+                    onAnswer(call, attempt, result, r, t);
+                  } catch (Throwable e) { // never leave the caller's future hanging
+                    result.completeExceptionally(e);
                   }
                 });
+  }
+
+  private <T> void onAnswer(
+      Call<T> call, int attempt, CompletableFuture<T> result, HttpResponse<byte[]> r, Throwable t) {
+    StrongroomException failure;
+    Duration retryAfter = null;
+    if (t != null) {
+      Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+      if (!(cause instanceof IOException io)) {
+        result.completeExceptionally(cause);
+        return;
+      }
+      failure = connectionFailure(call, attempt, io);
+    } else if (isResult(call, r)) {
+      result.complete(call.decoder.apply(r));
+      return;
+    } else {
+      failure = error(r);
+      retryAfter = retryAfter(r.headers());
+    }
+    if (!retryable(call, failure, attempt)) {
+      result.completeExceptionally(failure);
+      return;
+    }
+    Duration delay = retry.delayAfter(attempt, retryAfter);
+    announce(call, attempt, delay, failure);
+    Executor later =
+        executor == null
+            ? CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+            : CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor);
+    try {
+      later.execute(() -> attemptAsync(call, attempt + 1, result));
+    } catch (RuntimeException e) { // e.g. the executor was shut down
+      failure.addSuppressed(e);
+      result.completeExceptionally(failure);
+    }
   }
 
   // ---- shared ----

@@ -355,6 +355,44 @@ class RetryTest {
   }
 
   @Test
+  void aThrowingListenerNeitherBreaksRetriesNorLeavesAFutureHanging() throws Exception {
+    try (FakeStrongroomServer fake = FakeStrongroomServer.start(pki, false)) {
+      fake.on("POST", DECRYPT, Reply.error(503, "UNAVAILABLE"), Reply.json(200, OK_DECRYPT));
+      try (StrongroomClient c =
+          StrongroomClient.builder()
+              .endpoint(fake.endpoint())
+              .caCertificate(pki.caPem)
+              .retryPolicy(FAST)
+              .retryListener(
+                  (op, attempt, delay, failure) -> {
+                    throw new IllegalStateException("listener bug");
+                  })
+              .build()) {
+        assertThat(c.decrypt("acme", new byte[] {1}, null).key()).isEqualTo("orders");
+      }
+      fake.on("POST", "/v1/tenants/acme/re-encrypt", Reply.error(503, "UNAVAILABLE"));
+      try (StrongroomClient c =
+          StrongroomClient.builder()
+              .endpoint(fake.endpoint())
+              .caCertificate(pki.caPem)
+              .retryPolicy(FAST)
+              .retryListener(
+                  (op, attempt, delay, failure) -> {
+                    throw new AssertionError("listener error");
+                  })
+              .build()) {
+        assertThatThrownBy(
+                () ->
+                    c.reEncryptAsync("acme", new byte[] {1}, null, null, null)
+                        .get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOf(AssertionError.class);
+      }
+    }
+  }
+
+  @Test
   void backoffIsCappedAndJittered() {
     RetryPolicy p = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofSeconds(2));
     for (int attempt = 1; attempt <= 9; attempt++) {
