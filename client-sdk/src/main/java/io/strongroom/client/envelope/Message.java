@@ -1,0 +1,267 @@
+package io.strongroom.client.envelope;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The envelope message format, version 1, and a parser for its header. An envelope message is
+ * self-contained: it carries everything needed to decrypt it except access to the key that wrapped
+ * its data key. It is documented (with a worked example and an independent decoder) in {@code
+ * docs/FORMATS.md}, section "Envelope message v1"; this Javadoc and that section must agree.
+ *
+ * <h2>Layout</h2>
+ *
+ * All integers are big-endian; {@code ‖} is concatenation; {@code c} is the length of the encoded
+ * context and {@code b} the length of the wrapped data key.
+ *
+ * <pre>
+ * offset     size  field
+ * 0          3     magic, ASCII "SRE" (53 52 45)
+ * 3          1     format version, 0x01
+ * 4          32    message id: 32 random bytes, fresh for every message
+ * 36         c     encryption context, canonical encoding (FORMATS.md §3):
+ *                    uint16 n, then n times uint16 k ‖ key ‖ uint16 v ‖ value, sorted by the
+ *                    UTF-8 bytes of the key; the empty context is 00 00
+ * 36+c       2     uint16 b, length of the wrapped data key, 1..65535
+ * 38+c       b     wrapped data key: the ciphertext blob of generate-data-key (FORMATS.md §1),
+ *                    bound by the server to the same encryption context
+ * 38+c+b     32    key commitment
+ * H=70+c+b   ...   body
+ * </pre>
+ *
+ * Bytes {@code 0..H-1} are the <b>header</b>. The 32-byte data key {@code DK} is what the server
+ * unwraps from the wrapped data key. Two values are derived from it with HKDF-SHA256 (RFC 5869),
+ * salted with the message id:
+ *
+ * <pre>
+ * commitment = HKDF-SHA256(IKM = DK, salt = message id, info = "strongroom/envelope/v1/commit", L = 32)
+ * K_m        = HKDF-SHA256(IKM = DK, salt = message id, info = "strongroom/envelope/v1/key",    L = 32)
+ * </pre>
+ *
+ * <p>The <b>body</b> is Tink's AES-GCM-HKDF streaming AEAD ({@code AesGcmHkdfStreaming}: key
+ * derivation key {@code K_m}, HKDF-SHA256, AES-256, 65,536-byte ciphertext segments, first segment
+ * offset 0) over the plaintext, with the whole header as associated data:
+ *
+ * <pre>
+ * 0x28                               length of the body header, 40
+ * salt (32 random bytes)
+ * nonce prefix (7 random bytes)
+ * segment 0 ‖ segment 1 ‖ … ‖ segment m   each = AES-256-GCM ciphertext ‖ 16-byte tag
+ *
+ * K_s     = HKDF-SHA256(IKM = K_m, salt = salt, info = header (bytes 0..H-1), L = 32)
+ * nonce_i = nonce prefix ‖ uint32 i ‖ (0x01 if segment i is the last, else 0x00)
+ * segment i = AES-256-GCM(K_s, nonce_i, plaintext part i, no additional data)
+ * </pre>
+ *
+ * Segment 0 holds 65,480 plaintext bytes (65,536 − 40 − 16) and every later segment 65,520, except
+ * the last, which holds the rest (possibly all 65,480 or 65,520 bytes, and 0 bytes only for an
+ * empty plaintext). There is always at least one segment. A message therefore has {@code H + 40 +
+ * len(plaintext) + 16 × segments} bytes; with a 94-byte SOFTWARE blob and an empty context, {@code
+ * H} is 166 and a 32-byte plaintext makes a 254-byte message.
+ *
+ * <h2>What this gives</h2>
+ *
+ * <ul>
+ *   <li><b>Key commitment.</b> A decrypter recomputes the commitment from the data key it unwrapped
+ *       and compares it in constant time with the header's <em>before</em> it decrypts anything.
+ *       Finding two data keys with the same commitment for one message id means finding an
+ *       HKDF-SHA256 (HMAC-SHA-256) collision, so a message cannot be made to decrypt, to different
+ *       plaintexts or at all, under a data key other than the one it was made with (AES-GCM alone
+ *       is not committing).
+ *   <li><b>A fresh key per message.</b> {@code K_m} differs for every message id, and the body
+ *       derives a fresh {@code K_s} from another 32-byte random salt, so a cached data key can
+ *       encrypt any number of messages without AES-GCM nonce reuse across messages.
+ *   <li><b>Integrity of everything.</b> The header is the body's associated data (through {@code
+ *       K_s}), so changing any header byte, including the context, fails; every segment is
+ *       authenticated with its index and a last-segment flag, so reordering, dropping, repeating or
+ *       truncating segments fails, as does appending bytes.
+ * </ul>
+ *
+ * <p>A parser refuses: a wrong magic, a version other than {@code 0x01}, a context that is not the
+ * canonical encoding of its map (entries out of order or repeated, limits of FORMATS.md §3
+ * exceeded, invalid UTF-8), a wrapped data key of length 0, and a message that ends inside the
+ * header, each with {@link InvalidMessageException}.
+ */
+public final class Message {
+  /** The first three bytes of every envelope message, ASCII {@code SRE}. */
+  static final byte[] MAGIC = {'S', 'R', 'E'};
+
+  /** The version this SDK writes and the only one it reads. */
+  public static final int VERSION_1 = 1;
+
+  static final int MESSAGE_ID_BYTES = 32;
+  static final int COMMITMENT_BYTES = 32;
+  static final int DATA_KEY_BYTES = 32;
+  static final int MAX_WRAPPED_KEY_BYTES = 0xffff;
+
+  static final byte[] INFO_COMMIT =
+      "strongroom/envelope/v1/commit".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] INFO_KEY = "strongroom/envelope/v1/key".getBytes(StandardCharsets.US_ASCII);
+
+  private Message() {}
+
+  /**
+   * Parses the header of a message without decrypting it or calling the server: to see which
+   * context a message carries, or which wrapped data key (and so, through the server's blob format,
+   * which key and version) it needs. Nothing read here is authenticated until the message is
+   * decrypted.
+   *
+   * @throws InvalidMessageException if the header is malformed or incomplete
+   */
+  public static Header header(byte[] message) {
+    try {
+      return read(HeaderReader.of(message));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen: an array reader does no I/O
+    }
+  }
+
+  /**
+   * Reads the header of a message from a stream, consuming exactly the header's bytes so that the
+   * body follows.
+   *
+   * @throws InvalidMessageException if the header is malformed or the stream ends inside it
+   * @throws IOException if reading fails
+   */
+  public static Header readHeader(InputStream in) throws IOException {
+    return read(HeaderReader.of(in));
+  }
+
+  static Header read(HeaderReader in) throws IOException {
+    byte[] magic = in.bytes(MAGIC.length);
+    if (magic[0] != MAGIC[0] || magic[1] != MAGIC[1] || magic[2] != MAGIC[2]) {
+      throw new InvalidMessageException("not a Strongroom envelope message");
+    }
+    int version = in.u8();
+    if (version != VERSION_1) {
+      throw new InvalidMessageException("unsupported envelope message version " + version);
+    }
+    byte[] id = in.bytes(MESSAGE_ID_BYTES);
+    CanonicalContext context = CanonicalContext.read(in);
+    int b = in.u16();
+    if (b == 0) {
+      throw new InvalidMessageException("the wrapped data key is empty");
+    }
+    byte[] wrapped = in.bytes(b);
+    byte[] commitment = in.bytes(COMMITMENT_BYTES);
+    return new Header(version, id, context, wrapped, commitment, in.raw());
+  }
+
+  /** Serializes a version 1 header. */
+  static byte[] encodeHeader(
+      byte[] messageId, CanonicalContext context, byte[] wrapped, byte[] commitment) {
+    byte[] ctx = context.encoded();
+    byte[] out =
+        new byte[4 + MESSAGE_ID_BYTES + ctx.length + 2 + wrapped.length + COMMITMENT_BYTES];
+    int p = 0;
+    out[p++] = MAGIC[0];
+    out[p++] = MAGIC[1];
+    out[p++] = MAGIC[2];
+    out[p++] = VERSION_1;
+    System.arraycopy(messageId, 0, out, p, MESSAGE_ID_BYTES);
+    p += MESSAGE_ID_BYTES;
+    System.arraycopy(ctx, 0, out, p, ctx.length);
+    p += ctx.length;
+    out[p++] = (byte) (wrapped.length >>> 8);
+    out[p++] = (byte) wrapped.length;
+    System.arraycopy(wrapped, 0, out, p, wrapped.length);
+    p += wrapped.length;
+    System.arraycopy(commitment, 0, out, p, COMMITMENT_BYTES);
+    return out;
+  }
+
+  /**
+   * The parsed header of an envelope message. Unauthenticated until the message decrypts. Arrays
+   * returned are copies.
+   */
+  public static final class Header {
+    private final int version;
+    private final byte[] messageId;
+    private final CanonicalContext context;
+    private final byte[] wrappedDataKey;
+    private final byte[] commitment;
+    private final byte[] raw;
+
+    Header(
+        int version,
+        byte[] messageId,
+        CanonicalContext context,
+        byte[] wrappedDataKey,
+        byte[] commitment,
+        byte[] raw) {
+      this.version = version;
+      this.messageId = messageId;
+      this.context = context;
+      this.wrappedDataKey = wrappedDataKey;
+      this.commitment = commitment;
+      this.raw = raw;
+    }
+
+    /** The format version, {@value Message#VERSION_1}. */
+    public int version() {
+      return version;
+    }
+
+    /** The 32-byte random message id. */
+    public byte[] messageId() {
+      return messageId.clone();
+    }
+
+    /** The encryption context, in canonical order, unmodifiable. */
+    public Map<String, String> context() {
+      return context.entries();
+    }
+
+    /** The wrapped data key: the server's ciphertext blob, to pass to decrypt-data-key. */
+    public byte[] wrappedDataKey() {
+      return wrappedDataKey.clone();
+    }
+
+    /** The 32-byte key commitment. */
+    public byte[] commitment() {
+      return commitment.clone();
+    }
+
+    /** The header's length in bytes: the offset of the body. */
+    public int length() {
+      return raw.length;
+    }
+
+    CanonicalContext canonicalContext() {
+      return context;
+    }
+
+    byte[] wrappedDataKeyNoCopy() {
+      return wrappedDataKey;
+    }
+
+    byte[] messageIdNoCopy() {
+      return messageId;
+    }
+
+    byte[] commitmentNoCopy() {
+      return commitment;
+    }
+
+    /** The header bytes as read (the body's associated data). Not copied. */
+    byte[] raw() {
+      return raw;
+    }
+
+    @Override
+    public String toString() {
+      return "Message.Header[v"
+          + version
+          + ", context "
+          + context.entries()
+          + ", "
+          + wrappedDataKey.length
+          + "-byte wrapped data key, "
+          + raw.length
+          + " bytes]";
+    }
+  }
+}
