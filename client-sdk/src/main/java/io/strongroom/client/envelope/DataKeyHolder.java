@@ -4,16 +4,21 @@ import java.util.Arrays;
 import javax.security.auth.Destroyable;
 
 /**
- * Owns the plaintext of one data key and zeroes it when destroyed. It does nothing else: no
- * equality, no hashing, and {@link #toString} never shows the key.
+ * Owns the plaintext of one data key, and the two values of envelope message v1 that depend on the
+ * data key alone and are therefore computed once per data key, not per message (see {@link
+ * EnvelopeCrypto}): its key commitment and its AES-CMAC subkey {@code K1}. It zeroes the key and
+ * {@code K1} when destroyed. It does nothing else: no equality, no hashing, and {@link #toString}
+ * never shows the key.
  *
- * <p>Zeroing is best effort on the JVM: it overwrites this array, the only copy the SDK keeps, but
- * the garbage collector may have copied the array before, and the HTTP layer and JCE key schedules
+ * <p>Zeroing is best effort on the JVM: it overwrites these arrays, the only copies the SDK keeps,
+ * but the garbage collector may have copied them before, and the HTTP layer and JCE key schedules
  * held their own copies (see {@link EnvelopeEncryptor}).
  */
 final class DataKeyHolder implements Destroyable {
   private final byte[] key;
   private volatile boolean destroyed;
+  private volatile byte[] commitment;
+  private volatile byte[] cmacSubkey;
 
   /** Takes ownership of {@code key}: the caller must not keep or zero it. */
   DataKeyHolder(byte[] key) {
@@ -28,10 +33,46 @@ final class DataKeyHolder implements Destroyable {
     return key;
   }
 
+  /** The key commitment of this data key (not a copy; not secret), computed on first use. */
+  byte[] commitment() {
+    byte[] c = commitment;
+    if (c == null) {
+      synchronized (this) {
+        c = commitment;
+        if (c == null) {
+          c = EnvelopeCrypto.commitment(key);
+          commitment = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** The AES-CMAC subkey {@code K1} of this data key (not a copy), computed on first use. */
+  byte[] cmacSubkey() {
+    byte[] k = cmacSubkey;
+    if (k == null) {
+      synchronized (this) {
+        k = cmacSubkey;
+        if (k == null) {
+          k = EnvelopeCrypto.cmacSubkey(key);
+          cmacSubkey = k;
+        }
+      }
+    }
+    return k;
+  }
+
   @Override
   public void destroy() {
-    Arrays.fill(key, (byte) 0);
-    destroyed = true;
+    synchronized (this) {
+      Arrays.fill(key, (byte) 0);
+      byte[] k = cmacSubkey;
+      if (k != null) {
+        Arrays.fill(k, (byte) 0);
+      }
+      destroyed = true;
+    }
   }
 
   @Override

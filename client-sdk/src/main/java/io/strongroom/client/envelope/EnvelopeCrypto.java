@@ -1,47 +1,56 @@
 package io.strongroom.client.envelope;
 
-import com.google.crypto.tink.AccessesPartialKey;
-import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
-import com.google.crypto.tink.subtle.Random;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The cryptography of envelope message v1 (see {@link Message}): key derivation, key commitment and
- * the body.
+ * The cryptography of envelope message v1 (see {@link Message}): the key commitment, the
+ * per-message key and the body. Only JDK primitives are used: {@code HmacSHA256}, {@code
+ * AES/ECB/NoPadding} (single AES block calls) and {@code AES/GCM/NoPadding}.
  *
- * <p>The body format is Tink's {@link AesGcmHkdfStreaming} (HKDF-SHA256, AES-256, 64 KiB ciphertext
- * segments, first segment offset 0). Streams use Tink's own encrypting and decrypting streams. Byte
- * arrays are sealed and opened here, producing and accepting exactly the same bytes (tested both
- * ways at every segment boundary, and against an independent decoder in docs/FORMATS.md): per
- * message, Tink's path costs a provider lookup for a {@code Cipher} and a {@code Mac}, three calls
- * to the random generator, two 64 KiB buffers and a redundant HKDF-Extract, which together cost
- * more than the cryptography of a small message. This path reuses one {@code Cipher} per thread and
- * encrypts straight from the caller's array into the message array. Stateless.
+ * <ul>
+ *   <li>{@code commitment = HMAC-SHA256(key = DK, "strongroom/envelope/v1/commit")}, once per data
+ *       key (cached with it in its {@link DataKeyHolder}).
+ *   <li>{@code K_m}: the per-message key of XAES-256-GCM (C2SP), i.e. NIST SP 800-108 counter-mode
+ *       KDF with AES-256-CMAC under {@code DK}, over the first 12 bytes of the message id. The CMAC
+ *       subkey {@code K1} is computed once per data key (cached), so a message costs two AES blocks
+ *       under {@code DK} (one ECB call) and no HMAC.
+ *   <li>The body: AES-256-GCM under {@code K_m} in 65,536-byte ciphertext segments, nonce {@code
+ *       message id[12..19) ‖ uint32 index ‖ last flag}, the header as associated data of every
+ *       segment. Byte arrays and streams produce and accept exactly the same bytes.
+ * </ul>
+ *
+ * Stateless; the per-thread {@code Cipher} objects are reused, never shared between threads.
  */
 final class EnvelopeCrypto {
-  static final String HKDF_MAC = "HMACSHA256";
   static final int SEGMENT_BYTES = 65536;
   static final int TAG_BYTES = 16;
-  static final int SALT_BYTES = 32;
-  static final int NONCE_PREFIX_BYTES = 7;
-  static final int BODY_HEADER_BYTES = 1 + SALT_BYTES + NONCE_PREFIX_BYTES;
-  static final int FIRST_SEGMENT_CIPHERTEXT = SEGMENT_BYTES - BODY_HEADER_BYTES;
-  static final int FIRST_SEGMENT_PLAINTEXT = FIRST_SEGMENT_CIPHERTEXT - TAG_BYTES;
   static final int SEGMENT_PLAINTEXT = SEGMENT_BYTES - TAG_BYTES;
+  static final int NONCE_PREFIX_OFFSET = 12;
+  static final int NONCE_PREFIX_BYTES = 7;
+
+  /** Most segments a body may have: the index is a uint32. */
+  static final long MAX_SEGMENTS = 1L << 32;
 
   /** Largest array a message or plaintext may be in the byte-array API. */
   static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
-  private static final ThreadLocal<Cipher> CIPHERS =
-      ThreadLocal.withInitial(EnvelopeCrypto::newGcm);
+  static final byte[] INFO_COMMIT =
+      "strongroom/envelope/v1/commit".getBytes(StandardCharsets.US_ASCII);
+
+  private static final ThreadLocal<Cipher> GCMS =
+      ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
+  private static final ThreadLocal<Cipher> ECBS =
+      ThreadLocal.withInitial(() -> cipher("AES/ECB/NoPadding"));
 
   private EnvelopeCrypto() {}
 
@@ -70,40 +79,93 @@ final class EnvelopeCrypto {
     }
   }
 
-  /**
-   * Derives the commitment and the per-message key from a data key and a message id: {@code
-   * HKDF-SHA256(dataKey, salt = messageId, info)} with the two info labels, sharing the extract.
-   */
-  static MessageKeys derive(byte[] dataKey, byte[] messageId) {
-    byte[] prk = Hkdf256.extract(messageId, dataKey);
+  /** {@code HMAC-SHA256(key = dataKey, "strongroom/envelope/v1/commit")}. */
+  static byte[] commitment(byte[] dataKey) {
     try {
-      return new MessageKeys(
-          Hkdf256.expand32(prk, Message.INFO_COMMIT), Hkdf256.expand32(prk, Message.INFO_KEY));
-    } finally {
-      Arrays.fill(prk, (byte) 0);
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(dataKey, "HmacSHA256"));
+      return mac.doFinal(INFO_COMMIT);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
     }
   }
 
-  /** Tink's streaming primitive over the per-message key (which it copies). */
-  @AccessesPartialKey
-  static AesGcmHkdfStreaming streaming(byte[] messageKey) {
+  /**
+   * The AES-CMAC subkey {@code K1} of {@code dataKey} (RFC 4493 §2.3): {@code L = AES(dataKey,
+   * 0^128)}, {@code K1 = L << 1}, XORed with {@code 0x87} in its last byte if the top bit of {@code
+   * L} was set.
+   */
+  static byte[] cmacSubkey(byte[] dataKey) {
+    byte[] l = ecb(dataKey, new byte[16]);
+    byte[] k1 = new byte[16];
+    for (int i = 0; i < 15; i++) {
+      k1[i] = (byte) ((l[i] << 1) | ((l[i + 1] & 0xff) >>> 7));
+    }
+    k1[15] = (byte) (l[15] << 1);
+    if ((l[0] & 0x80) != 0) {
+      k1[15] ^= (byte) 0x87;
+    }
+    Arrays.fill(l, (byte) 0);
+    return k1;
+  }
+
+  /**
+   * The XAES-256-GCM derived key for the 12-byte salt {@code messageId[0..12)}: {@code AES(dataKey,
+   * M1 ⊕ K1) ‖ AES(dataKey, M2 ⊕ K1)} with {@code M_i = 0x00 i 'X' 0x00 ‖ salt}. This is {@code
+   * CMAC(dataKey, M_i)} for one complete block (C2SP XAES-256-GCM).
+   */
+  static byte[] messageKey(byte[] dataKey, byte[] k1, byte[] messageId) {
+    byte[] m = new byte[32];
+    m[1] = 1;
+    m[2] = 'X';
+    m[17] = 2;
+    m[18] = 'X';
+    System.arraycopy(messageId, 0, m, 4, 12);
+    System.arraycopy(messageId, 0, m, 20, 12);
+    for (int i = 0; i < 16; i++) {
+      m[i] ^= k1[i];
+      m[16 + i] ^= k1[i];
+    }
     try {
-      return new AesGcmHkdfStreaming(messageKey, HKDF_MAC, 32, SEGMENT_BYTES, 0);
+      return ecb(dataKey, m);
+    } finally {
+      Arrays.fill(m, (byte) 0);
+    }
+  }
+
+  /** Both values from a bare data key (computing the cached values again): for tests and tools. */
+  static MessageKeys derive(byte[] dataKey, byte[] messageId) {
+    byte[] k1 = cmacSubkey(dataKey);
+    try {
+      return new MessageKeys(commitment(dataKey), messageKey(dataKey, k1, messageId));
+    } finally {
+      Arrays.fill(k1, (byte) 0);
+    }
+  }
+
+  /** Both values from a data key holder, whose commitment and {@code K1} are cached. */
+  static MessageKeys derive(DataKeyHolder key, byte[] messageId) {
+    return new MessageKeys(key.commitment(), messageKey(key.bytes(), key.cmacSubkey(), messageId));
+  }
+
+  private static byte[] ecb(byte[] key, byte[] blocks) {
+    Cipher ecb = Thread.currentThread().isVirtual() ? cipher("AES/ECB/NoPadding") : ECBS.get();
+    try {
+      ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+      return ecb.doFinal(blocks);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM-HKDF streaming is unavailable", e);
+      throw new IllegalStateException("AES refused a data key", e);
     }
   }
 
   /** How many segments a plaintext of {@code n} bytes takes (at least one). */
   static long segments(long n) {
-    return n <= FIRST_SEGMENT_PLAINTEXT
-        ? 1
-        : 1 + (n - FIRST_SEGMENT_PLAINTEXT + SEGMENT_PLAINTEXT - 1) / SEGMENT_PLAINTEXT;
+    return n == 0 ? 1 : (n + SEGMENT_PLAINTEXT - 1) / SEGMENT_PLAINTEXT;
   }
 
   /** The body's length for a plaintext of {@code n} bytes. */
   static long bodyLength(long n) {
-    return BODY_HEADER_BYTES + n + TAG_BYTES * segments(n);
+    return n + TAG_BYTES * segments(n);
   }
 
   /** Header ‖ body for {@code plaintext}, the body made with {@code messageKey}. */
@@ -116,19 +178,16 @@ final class EnvelopeCrypto {
     byte[] out = new byte[(int) total];
     System.arraycopy(header, 0, out, 0, header.length);
     int p = header.length;
-    byte[] saltAndPrefix = Random.randBytes(SALT_BYTES + NONCE_PREFIX_BYTES);
-    out[p] = BODY_HEADER_BYTES;
-    System.arraycopy(saltAndPrefix, 0, out, p + 1, saltAndPrefix.length);
-    p += BODY_HEADER_BYTES;
-    SecretKeySpec segmentKey = segmentKey(messageKey, saltAndPrefix, header);
+    byte[] prefix = noncePrefix(header);
+    SecretKeySpec key = new SecretKeySpec(messageKey, "AES");
     Cipher gcm = gcm();
     int n = (int) segments(plaintext.length);
     int off = 0;
     try {
       for (int i = 0; i < n; i++) {
-        int len =
-            Math.min(plaintext.length - off, i == 0 ? FIRST_SEGMENT_PLAINTEXT : SEGMENT_PLAINTEXT);
-        gcm.init(Cipher.ENCRYPT_MODE, segmentKey, nonce(saltAndPrefix, i, i == n - 1));
+        int len = Math.min(plaintext.length - off, SEGMENT_PLAINTEXT);
+        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(prefix, i, i == n - 1));
+        gcm.updateAAD(header);
         p += gcm.doFinal(plaintext, off, len, out, p);
         off += len;
       }
@@ -143,60 +202,51 @@ final class EnvelopeCrypto {
    * every segment authenticated.
    */
   static byte[] open(Message.Header header, byte[] message, byte[] messageKey) {
-    int p = header.length();
-    long rest = (long) message.length - p - BODY_HEADER_BYTES;
-    if (rest < TAG_BYTES || message[p] != BODY_HEADER_BYTES) {
-      throw new InvalidMessageException(
-          "message failed authentication: it was tampered with, truncated or extended");
-    }
-    // Segments by position, exactly as Tink's decrypting stream splits them: every segment is full
-    // except the last, which is whatever remains (and must hold at least a tag).
-    long n =
-        rest <= FIRST_SEGMENT_CIPHERTEXT
-            ? 1
-            : 1 + (rest - FIRST_SEGMENT_CIPHERTEXT + SEGMENT_BYTES - 1) / SEGMENT_BYTES;
-    long last = n == 1 ? rest : rest - FIRST_SEGMENT_CIPHERTEXT - (n - 2) * SEGMENT_BYTES;
+    byte[] aad = header.raw();
+    int p = aad.length;
+    long rest = (long) message.length - p;
+    // Segments by position: every segment is full except the last, which is whatever remains and
+    // must hold at least a tag.
+    long n = rest <= SEGMENT_BYTES ? 1 : (rest + SEGMENT_BYTES - 1) / SEGMENT_BYTES;
+    long last = rest - (n - 1) * SEGMENT_BYTES;
     if (last < TAG_BYTES) {
-      throw new InvalidMessageException(
-          "message failed authentication: it was tampered with, truncated or extended");
+      throw failed();
     }
-    byte[] saltAndPrefix = Arrays.copyOfRange(message, p + 1, p + BODY_HEADER_BYTES);
-    p += BODY_HEADER_BYTES;
-    SecretKeySpec segmentKey = segmentKey(messageKey, saltAndPrefix, header.raw());
+    byte[] prefix = noncePrefix(aad);
+    SecretKeySpec key = new SecretKeySpec(messageKey, "AES");
     byte[] plaintext = new byte[(int) (rest - n * TAG_BYTES)];
     Cipher gcm = gcm();
     int q = 0;
     try {
       for (int i = 0; i < n; i++) {
-        int len = (int) (i == n - 1 ? last : i == 0 ? FIRST_SEGMENT_CIPHERTEXT : SEGMENT_BYTES);
-        gcm.init(Cipher.DECRYPT_MODE, segmentKey, nonce(saltAndPrefix, i, i == n - 1));
+        int len = (int) (i == n - 1 ? last : SEGMENT_BYTES);
+        gcm.init(Cipher.DECRYPT_MODE, key, nonce(prefix, i, i == n - 1));
+        gcm.updateAAD(aad);
         q += gcm.doFinal(message, p, len, plaintext, q);
         p += len;
       }
     } catch (GeneralSecurityException e) {
       Arrays.fill(plaintext, (byte) 0);
-      throw new InvalidMessageException(
-          "message failed authentication: it was tampered with, truncated or extended");
+      throw failed();
     }
     return plaintext;
   }
 
-  /** {@code K_s = HKDF-SHA256(messageKey, salt, info = header)} as an AES key. */
-  private static SecretKeySpec segmentKey(byte[] messageKey, byte[] saltAndPrefix, byte[] header) {
-    byte[] prk = Hkdf256.extract(Arrays.copyOf(saltAndPrefix, SALT_BYTES), messageKey);
-    byte[] k = Hkdf256.expand32(prk, header);
-    try {
-      return new SecretKeySpec(k, "AES");
-    } finally {
-      Arrays.fill(prk, (byte) 0);
-      Arrays.fill(k, (byte) 0);
-    }
+  static InvalidMessageException failed() {
+    return new InvalidMessageException(
+        "message failed authentication: it was tampered with, truncated or extended");
   }
 
-  /** {@code nonce prefix ‖ uint32 segment ‖ last}, as Tink's AesGcmHkdfStreaming. */
-  private static GCMParameterSpec nonce(byte[] saltAndPrefix, int segment, boolean last) {
+  /** Message id bytes 12..18, i.e. header bytes 16..22. */
+  private static byte[] noncePrefix(byte[] header) {
+    int from = Message.MESSAGE_ID_OFFSET + NONCE_PREFIX_OFFSET;
+    return Arrays.copyOfRange(header, from, from + NONCE_PREFIX_BYTES);
+  }
+
+  /** {@code nonce prefix ‖ uint32 segment ‖ last}. */
+  private static GCMParameterSpec nonce(byte[] prefix, long segment, boolean last) {
     byte[] nonce = new byte[12];
-    System.arraycopy(saltAndPrefix, SALT_BYTES, nonce, 0, NONCE_PREFIX_BYTES);
+    System.arraycopy(prefix, 0, nonce, 0, NONCE_PREFIX_BYTES);
     nonce[7] = (byte) (segment >>> 24);
     nonce[8] = (byte) (segment >>> 16);
     nonce[9] = (byte) (segment >>> 8);
@@ -206,34 +256,208 @@ final class EnvelopeCrypto {
   }
 
   private static Cipher gcm() {
-    return Thread.currentThread().isVirtual() ? newGcm() : CIPHERS.get();
+    // A virtual thread is usually short-lived: caching in it would only grow its thread locals.
+    return Thread.currentThread().isVirtual() ? cipher("AES/GCM/NoPadding") : GCMS.get();
   }
 
-  private static Cipher newGcm() {
+  private static Cipher cipher(String transformation) {
     try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
+      return Cipher.getInstance(transformation);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM is unavailable", e);
+      throw new IllegalStateException(transformation + " is unavailable", e);
     }
   }
 
   /** A stream that encrypts into {@code out} (after the header, which the caller has written). */
-  static OutputStream encryptingStream(OutputStream out, byte[] header, byte[] messageKey)
-      throws IOException {
-    try {
-      return streaming(messageKey).newEncryptingStream(out, header);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM encryption failed", e);
-    }
+  static OutputStream encryptingStream(OutputStream out, byte[] header, byte[] messageKey) {
+    return new EncryptingStream(out, header, messageKey);
   }
 
   /** A stream that decrypts the body from {@code in} (positioned after the header). */
-  static InputStream decryptingStream(InputStream in, byte[] header, byte[] messageKey)
-      throws IOException {
-    try {
-      return streaming(messageKey).newDecryptingStream(in, header);
-    } catch (GeneralSecurityException e) {
-      throw new InvalidMessageException("message failed authentication");
+  static InputStream decryptingStream(InputStream in, byte[] header, byte[] messageKey) {
+    return new DecryptingStream(in, header, messageKey);
+  }
+
+  /**
+   * Buffers one segment of plaintext; a full buffer is sealed (as not the last) only when more
+   * bytes arrive, so that {@link #close} always has the last segment, non-empty unless the whole
+   * plaintext is.
+   */
+  private static final class EncryptingStream extends OutputStream {
+    private final OutputStream out;
+    private final byte[] aad;
+    private final byte[] prefix;
+    private final SecretKeySpec key;
+    private final Cipher gcm = cipher("AES/GCM/NoPadding");
+    private final byte[] buf = new byte[SEGMENT_PLAINTEXT];
+    private final byte[] ct = new byte[SEGMENT_BYTES];
+    private int len;
+    private long segment;
+    private boolean closed;
+
+    EncryptingStream(OutputStream out, byte[] header, byte[] messageKey) {
+      this.out = out;
+      this.aad = header.clone();
+      this.prefix = noncePrefix(header);
+      this.key = new SecretKeySpec(messageKey, "AES");
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int n) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, n, b.length);
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      while (n > 0) {
+        if (len == SEGMENT_PLAINTEXT) {
+          seal(false);
+        }
+        int k = Math.min(n, SEGMENT_PLAINTEXT - len);
+        System.arraycopy(b, off, buf, len, k);
+        len += k;
+        off += k;
+        n -= k;
+      }
+    }
+
+    private void seal(boolean last) throws IOException {
+      if (segment >= MAX_SEGMENTS || (!last && segment == MAX_SEGMENTS - 1)) {
+        throw new IOException("an envelope message holds at most 2^32 segments");
+      }
+      int c;
+      try {
+        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(prefix, segment, last));
+        gcm.updateAAD(aad);
+        c = gcm.doFinal(buf, 0, len, ct, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+      out.write(ct, 0, c);
+      segment++;
+      len = 0;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        seal(true);
+      } finally {
+        Arrays.fill(buf, (byte) 0);
+        out.close();
+      }
+    }
+  }
+
+  /**
+   * Reads one ciphertext segment ahead plus one byte, to know whether a segment is the last, and
+   * hands out each segment's plaintext once it authenticated. Failures are {@link
+   * InvalidMessageException}s; the source's {@code IOException}s propagate unchanged.
+   */
+  private static final class DecryptingStream extends InputStream {
+    private final InputStream in;
+    private final byte[] aad;
+    private final byte[] prefix;
+    private final SecretKeySpec key;
+    private final Cipher gcm = cipher("AES/GCM/NoPadding");
+    private final byte[] ct = new byte[SEGMENT_BYTES];
+    private final byte[] pt = new byte[SEGMENT_PLAINTEXT];
+    private int lookahead = -1; // the first byte of the next segment, or -1
+    private int pos;
+    private int end;
+    private long segment;
+    private boolean done;
+    private boolean broken;
+
+    DecryptingStream(InputStream in, byte[] header, byte[] messageKey) {
+      this.in = in;
+      this.aad = header.clone();
+      this.prefix = noncePrefix(header);
+      this.key = new SecretKeySpec(messageKey, "AES");
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int n) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, n, b.length);
+      if (n == 0) {
+        return 0;
+      }
+      while (pos == end) {
+        if (broken) {
+          throw failed();
+        }
+        if (done) {
+          return -1;
+        }
+        next();
+      }
+      int k = Math.min(n, end - pos);
+      System.arraycopy(pt, pos, b, off, k);
+      pos += k;
+      return k;
+    }
+
+    private void next() throws IOException {
+      int got = 0;
+      if (lookahead >= 0) {
+        ct[0] = (byte) lookahead;
+        got = 1;
+      }
+      got += in.readNBytes(ct, got, SEGMENT_BYTES - got);
+      boolean last = true;
+      lookahead = -1;
+      if (got == SEGMENT_BYTES) {
+        lookahead = in.read();
+        last = lookahead < 0;
+      }
+      if (got < TAG_BYTES || segment >= MAX_SEGMENTS) {
+        broken = true;
+        throw failed();
+      }
+      try {
+        gcm.init(Cipher.DECRYPT_MODE, key, nonce(prefix, segment, last));
+        gcm.updateAAD(aad);
+        end = gcm.doFinal(ct, 0, got, pt, 0);
+      } catch (GeneralSecurityException e) {
+        broken = true;
+        pos = end = 0;
+        throw failed();
+      }
+      pos = 0;
+      segment++;
+      done = last;
+    }
+
+    @Override
+    public int available() {
+      return end - pos;
+    }
+
+    @Override
+    public void close() throws IOException {
+      Arrays.fill(pt, (byte) 0);
+      pos = end = 0;
+      done = true;
+      in.close();
     }
   }
 }

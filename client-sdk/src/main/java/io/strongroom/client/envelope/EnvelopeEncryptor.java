@@ -1,6 +1,5 @@
 package io.strongroom.client.envelope;
 
-import com.google.crypto.tink.subtle.Random;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -40,9 +39,10 @@ import java.util.function.Supplier;
  * <h2>Messages</h2>
  *
  * <ul>
- *   <li>Each message has its own random 32-byte id, from which a per-message key and a key
- *       commitment are derived (HKDF-SHA256), so one cached data key safely encrypts many messages
- *       and a message cannot be decrypted under any data key but its own.
+ *   <li>Each message has its own random 32-byte id, from which a per-message AES key is derived
+ *       (the key derivation of XAES-256-GCM), so one cached data key safely encrypts many messages;
+ *       a key commitment (HMAC-SHA256 of the data key, computed once per data key) ensures a
+ *       message cannot be decrypted under any data key but its own.
  *   <li>The <b>encryption context</b> (a small map of strings, not secret) is bound to the message:
  *       it is stored in the header, authenticated with the body, and bound by the server to the
  *       wrapped data key. {@link #decrypt} checks it against the context the caller expects; pass
@@ -238,7 +238,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
       OutputStream body = EnvelopeCrypto.encryptingStream(out, p.header, p.keys.messageKey);
       return new ChargingOutputStream(body, encryptCache, p.entry);
     } finally {
-      p.keys.destroy(); // Tink's primitive keeps its own copy
+      p.keys.destroy(); // the stream keeps its own copy, in its AES key
     }
   }
 
@@ -398,7 +398,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     byte[] wrapped;
     if (e != null) {
       try {
-        keys = EnvelopeCrypto.derive(e.key.bytes(), id);
+        keys = EnvelopeCrypto.derive(e.key, id);
       } finally {
         e.release();
       }
@@ -406,7 +406,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     } else {
       KeyCache.Entry own = generate(ctx);
       try {
-        keys = EnvelopeCrypto.derive(own.key.bytes(), id);
+        keys = EnvelopeCrypto.derive(own.key, id);
       } finally {
         own.key.destroy();
       }
@@ -429,14 +429,14 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     EnvelopeCrypto.MessageKeys keys;
     if (e != null) {
       try {
-        keys = EnvelopeCrypto.derive(e.key.bytes(), h.messageIdNoCopy());
+        keys = EnvelopeCrypto.derive(e.key, h.messageIdNoCopy());
       } finally {
         e.release();
       }
     } else {
       KeyCache.Entry own = unwrap(h);
       try {
-        keys = EnvelopeCrypto.derive(own.key.bytes(), h.messageIdNoCopy());
+        keys = EnvelopeCrypto.derive(own.key, h.messageIdNoCopy());
       } finally {
         own.key.destroy();
       }
@@ -564,7 +564,8 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
   /**
    * Remembers the exceptions the underlying stream throws, so that they can be told apart from the
-   * failures of decryption, which Tink also reports as {@code IOException}.
+   * failures of decryption (which are reported as {@link InvalidMessageException}, but a source may
+   * wrap anything in an {@code IOException}).
    */
   private static final class SourceGuard extends FilterInputStream {
     private volatile IOException failure;
@@ -701,7 +702,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     private Executor refreshExecutor;
     private Duration cleanUpInterval;
     private LongSupplier ticker = System::nanoTime;
-    private Supplier<byte[]> messageIds = () -> Random.randBytes(Message.MESSAGE_ID_BYTES);
+    private Supplier<byte[]> messageIds = MessageIds::next;
 
     private Builder() {}
 

@@ -3,7 +3,6 @@ package io.strongroom.client.envelope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -33,57 +32,65 @@ import java.util.Map;
  * </pre>
  *
  * Bytes {@code 0..H-1} are the <b>header</b>. The 32-byte data key {@code DK} is what the server
- * unwraps from the wrapped data key. Two values are derived from it with HKDF-SHA256 (RFC 5869),
- * salted with the message id:
+ * unwraps from the wrapped data key. {@code AES(k, x)} is one AES-256 block encryption (ECB); the
+ * labels are ASCII without a NUL.
  *
  * <pre>
- * commitment = HKDF-SHA256(IKM = DK, salt = message id, info = "strongroom/envelope/v1/commit", L = 32)
- * K_m        = HKDF-SHA256(IKM = DK, salt = message id, info = "strongroom/envelope/v1/key",    L = 32)
+ * commitment = HMAC-SHA256(key = DK, "strongroom/envelope/v1/commit")       once per data key
+ * L          = AES(DK, 0^128)                                              once per data key
+ * K1         = (L &lt;&lt; 1) XOR (0x87 in the last byte if the top bit of L is 1)   (CMAC subkey)
+ * salt       = message id[0..12)
+ * M1         = 00 01 58 00 ‖ salt          ("X" = 0x58)
+ * M2         = 00 02 58 00 ‖ salt
+ * K_m        = AES(DK, M1 XOR K1) ‖ AES(DK, M2 XOR K1)                     per message
  * </pre>
  *
- * <p>The <b>body</b> is Tink's AES-GCM-HKDF streaming AEAD ({@code AesGcmHkdfStreaming}: key
- * derivation key {@code K_m}, HKDF-SHA256, AES-256, 65,536-byte ciphertext segments, first segment
- * offset 0) over the plaintext, with the whole header as associated data:
+ * {@code K_m} is exactly the derived key of XAES-256-GCM (C2SP; NIST SP 800-108 counter-mode KDF
+ * with AES-256-CMAC, each CMAC over one complete block) for a nonce whose first 12 bytes are the
+ * salt. No HMAC is computed per message.
+ *
+ * <p>The <b>body</b> is AES-256-GCM under {@code K_m} in segments, with the whole header as the
+ * associated data of every segment:
  *
  * <pre>
- * 0x28                               length of the body header, 40
- * salt (32 random bytes)
- * nonce prefix (7 random bytes)
- * segment 0 ‖ segment 1 ‖ … ‖ segment m   each = AES-256-GCM ciphertext ‖ 16-byte tag
- *
- * K_s     = HKDF-SHA256(IKM = K_m, salt = salt, info = header (bytes 0..H-1), L = 32)
- * nonce_i = nonce prefix ‖ uint32 i ‖ (0x01 if segment i is the last, else 0x00)
- * segment i = AES-256-GCM(K_s, nonce_i, plaintext part i, no additional data)
+ * body      = segment 0 ‖ segment 1 ‖ … ‖ segment m
+ * segment i = AES-256-GCM(K_m, nonce_i, plaintext part i, AAD = header)   ciphertext ‖ 16-byte tag
+ * nonce_i   = message id[12..19) ‖ uint32 i ‖ (0x01 if segment i is the last, else 0x00)
  * </pre>
  *
- * Segment 0 holds 65,480 plaintext bytes (65,536 − 40 − 16) and every later segment 65,520, except
- * the last, which holds the rest (possibly all 65,480 or 65,520 bytes, and 0 bytes only for an
- * empty plaintext). There is always at least one segment. A message therefore has {@code H + 40 +
- * len(plaintext) + 16 × segments} bytes; with a 94-byte SOFTWARE blob and an empty context, {@code
- * H} is 166 and a 32-byte plaintext makes a 254-byte message.
+ * Every plaintext part holds 65,520 bytes (every ciphertext segment 65,536 bytes) except the last,
+ * which holds the rest: 1 to 65,520 bytes, or 0 only for an empty plaintext. There is always at
+ * least one segment, and at most 2^32. A reader splits the body by position: full 65,536-byte
+ * segments, then the last, which is what remains and must be 16 to 65,536 bytes. A message
+ * therefore has {@code H + len(plaintext) + 16 × segments} bytes, {@code segments = max(1,
+ * ⌈len(plaintext) / 65,520⌉)}; with a 94-byte SOFTWARE blob and an empty context, {@code H} is 166
+ * and a 32-byte plaintext makes a 214-byte message.
  *
  * <h2>What this gives</h2>
  *
  * <ul>
- *   <li><b>Key commitment.</b> A decrypter recomputes the commitment from the data key it unwrapped
- *       and compares it in constant time with the header's <em>before</em> it decrypts anything.
- *       Finding two data keys with the same commitment for one message id means finding an
- *       HKDF-SHA256 (HMAC-SHA-256) collision, so a message cannot be made to decrypt, to different
+ *   <li><b>Key commitment.</b> A decrypter takes the commitment of the data key it unwrapped
+ *       (computed once per data key and cached with it) and compares it in constant time with the
+ *       header's <em>before</em> it decrypts anything. Two data keys with the same commitment would
+ *       be an HMAC-SHA256 collision, so a message cannot be made to decrypt, to different
  *       plaintexts or at all, under a data key other than the one it was made with (AES-GCM alone
- *       is not committing).
- *   <li><b>A fresh key per message.</b> {@code K_m} differs for every message id, and the body
- *       derives a fresh {@code K_s} from another 32-byte random salt, so a cached data key can
- *       encrypt any number of messages without AES-GCM nonce reuse across messages.
- *   <li><b>Integrity of everything.</b> The header is the body's associated data (through {@code
- *       K_s}), so changing any header byte, including the context, fails; every segment is
- *       authenticated with its index and a last-segment flag, so reordering, dropping, repeating or
- *       truncating segments fails, as does appending bytes.
+ *       is not committing). {@code K_m} and the nonces are functions of that data key and the
+ *       header's message id, so the committed data key determines the body's key.
+ *   <li><b>A fresh key per message.</b> {@code K_m} is a pseudorandom function (AES-CMAC) of 96
+ *       random bits of the message id, and the nonce prefix is 56 further random bits: a GCM key
+ *       and nonce pair repeats across messages of one data key with probability about q² / 2^153
+ *       for q messages (q ≤ 2^32 by the cache limits), so a cached data key can encrypt any number
+ *       of messages the cache allows without nonce reuse.
+ *   <li><b>Integrity of everything.</b> The header is the associated data of every segment, so
+ *       changing any header byte, including the context, fails; every segment is authenticated with
+ *       its index and a last-segment flag, so reordering, dropping, repeating or truncating
+ *       segments fails, as does appending bytes.
  * </ul>
  *
  * <p>A parser refuses: a wrong magic, a version other than {@code 0x01}, a context that is not the
  * canonical encoding of its map (entries out of order or repeated, limits of FORMATS.md §3
  * exceeded, invalid UTF-8), a wrapped data key of length 0, and a message that ends inside the
- * header, each with {@link InvalidMessageException}.
+ * header, each with {@link InvalidMessageException}; so does a body that fails to authenticate.
  */
 public final class Message {
   /** The first three bytes of every envelope message, ASCII {@code SRE}. */
@@ -92,14 +99,11 @@ public final class Message {
   /** The version this SDK writes and the only one it reads. */
   public static final int VERSION_1 = 1;
 
+  static final int MESSAGE_ID_OFFSET = 4;
   static final int MESSAGE_ID_BYTES = 32;
   static final int COMMITMENT_BYTES = 32;
   static final int DATA_KEY_BYTES = 32;
   static final int MAX_WRAPPED_KEY_BYTES = 0xffff;
-
-  static final byte[] INFO_COMMIT =
-      "strongroom/envelope/v1/commit".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] INFO_KEY = "strongroom/envelope/v1/key".getBytes(StandardCharsets.US_ASCII);
 
   private Message() {}
 

@@ -49,11 +49,11 @@ class EnvelopeRoundTripTest {
   @ParameterizedTest
   @ValueSource(
       ints = {
-        EnvelopeCrypto.FIRST_SEGMENT_PLAINTEXT - 1,
-        EnvelopeCrypto.FIRST_SEGMENT_PLAINTEXT,
-        EnvelopeCrypto.FIRST_SEGMENT_PLAINTEXT + 1,
-        EnvelopeCrypto.FIRST_SEGMENT_PLAINTEXT + EnvelopeCrypto.SEGMENT_PLAINTEXT,
-        EnvelopeCrypto.FIRST_SEGMENT_PLAINTEXT + EnvelopeCrypto.SEGMENT_PLAINTEXT + 1,
+        EnvelopeCrypto.SEGMENT_PLAINTEXT - 1,
+        EnvelopeCrypto.SEGMENT_PLAINTEXT,
+        EnvelopeCrypto.SEGMENT_PLAINTEXT + 1,
+        2 * EnvelopeCrypto.SEGMENT_PLAINTEXT,
+        2 * EnvelopeCrypto.SEGMENT_PLAINTEXT + 1,
         3 * EnvelopeCrypto.SEGMENT_PLAINTEXT + 17
       })
   void arraysAndStreamsMakeTheSameFormat(int size) throws IOException {
