@@ -155,6 +155,15 @@ final class CanonicalContext {
   }
 
   private static byte[] utf8(String s) {
+    // Without surrogates every string is valid Unicode and String.getBytes is exact (and several
+    // times cheaper than a new strict encoder, which matters: this runs for every message).
+    boolean surrogates = false;
+    for (int i = 0; i < s.length() && !surrogates; i++) {
+      surrogates = Character.isSurrogate(s.charAt(i));
+    }
+    if (!surrogates) {
+      return s.getBytes(StandardCharsets.UTF_8);
+    }
     try {
       ByteBuffer b =
           StandardCharsets.UTF_8
