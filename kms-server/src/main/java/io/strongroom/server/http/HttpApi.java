@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,6 +53,7 @@ public final class HttpApi {
   private final Clock clock;
   private final int maxBodyBytes;
   private final Buffer openApi;
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
   public HttpApi(
       Vertx vertx,
@@ -280,12 +282,18 @@ public final class HttpApi {
   }
 
   private void record(String operation, KmsException failure, long start) {
-    Timer.builder("strongroom.requests")
-        .description("API requests by operation and outcome")
-        .tag("operation", operation)
-        .tag("outcome", failure == null ? "OK" : failure.code().name())
-        .publishPercentileHistogram(false)
-        .register(metrics)
+    String outcome = failure == null ? "OK" : failure.code().name();
+    // One timer per operation and outcome, looked up once rather than rebuilt on every request.
+    timers
+        .computeIfAbsent(
+            operation + "|" + outcome,
+            k ->
+                Timer.builder("strongroom.requests")
+                    .description("API requests by operation and outcome")
+                    .tag("operation", operation)
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram(false)
+                    .register(metrics))
         .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
   }
 
