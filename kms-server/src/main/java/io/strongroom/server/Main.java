@@ -131,6 +131,13 @@ public final class Main implements Callable<Integer> {
       description = "Issue a fresh bootstrap admin token into DATA_DIR/admin.token and exit.")
   boolean issueAdminToken;
 
+  @Option(
+      names = "--migrate-root-from-file",
+      paramLabel = "OLD_ROOT_KEY_FILE",
+      description =
+          "Move every stored secret (SOFTWARE key material, audit key, embedded TLS key) from the root key in this file to the configured root key, print a report and exit: 0 when all are migrated, 1 otherwise. Stop every server of the deployment first; safe to run again.")
+  Path migrateRootFromFile;
+
   @Override
   public Integer call() throws Exception {
     if (!"file".equals(rootKey)) {
@@ -165,6 +172,9 @@ public final class Main implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
+    }
+    if (migrateRootFromFile != null) {
+      return RootMigration.runFromFile(cfg, migrateRootFromFile, System.out, System.err);
     }
     StrongroomServer server;
     try {

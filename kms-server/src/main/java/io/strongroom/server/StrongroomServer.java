@@ -32,6 +32,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class StrongroomServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StrongroomServer.class);
-  private static final byte[] AUDIT_KEY_AAD =
-      "strongroom/audit-key/v1".getBytes(StandardCharsets.US_ASCII);
+
+  /** Additional data of the wrapped audit key (setting {@code audit-key}); never modify. */
+  static final byte[] AUDIT_KEY_AAD = "strongroom/audit-key/v1".getBytes(StandardCharsets.US_ASCII);
+
   static final Duration BOOTSTRAP_TOKEN_TTL = Duration.ofDays(30);
 
   private final Vertx vertx;
@@ -95,7 +98,7 @@ public final class StrongroomServer implements AutoCloseable {
     Files.createDirectories(cfg.dataDir());
     // Millisecond ticks: stores keep epoch milliseconds, so responses match what is stored.
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
-    RootKey root = LocalFileRootKey.loadOrCreate(cfg.effectiveRootKeyFile());
+    RootKey root = rootKey(cfg);
     LOG.warn("root key: {}", root.describe());
 
     Database db = Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize());
@@ -169,6 +172,11 @@ public final class StrongroomServer implements AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /** The deployment's root key as configured (also the target of a root key migration). */
+  static RootKey rootKey(ServerConfig cfg) throws IOException, GeneralSecurityException {
+    return LocalFileRootKey.loadOrCreate(cfg.effectiveRootKeyFile());
   }
 
   private static HttpServerOptions httpOptions(ServerConfig cfg, PemKeyCertOptions pem) {

@@ -68,6 +68,17 @@ public final class LocalFileRootKey implements RootKey {
         Arrays.fill(key, (byte) 0);
       }
     }
+    return load(path);
+  }
+
+  /**
+   * Loads an existing root key file; never creates one (for reading an old root key, where a fresh
+   * one would be useless).
+   *
+   * @throws java.nio.file.NoSuchFileException when the file does not exist
+   * @throws IOException when the file cannot be read or is malformed
+   */
+  public static LocalFileRootKey load(Path path) throws IOException, GeneralSecurityException {
     List<String> lines =
         Files.readAllLines(path, StandardCharsets.UTF_8).stream()
             .map(String::strip)

@@ -17,7 +17,11 @@ import java.util.Arrays;
  * KeyMaterial} holders that are zeroed on eviction. Payloads are XAES-256-GCM.
  */
 public final class SoftwareKeyCustodian implements KeyCustodian {
-  static final String MATERIAL_LABEL = "strongroom/software-material/v1";
+  /**
+   * The label of the additional data that binds wrapped material to its version: material is
+   * wrapped with {@code ref.bindingAad(MATERIAL_LABEL)} (also used to move it to another root key).
+   */
+  public static final String MATERIAL_LABEL = "strongroom/software-material/v1";
 
   private final RootKey root;
   private final SecureRandom random = new SecureRandom();

@@ -20,10 +20,12 @@ import io.strongroom.core.audit.AuditChain;
 import io.strongroom.core.audit.AuditEvent;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.audit.AuditRecord;
+import io.strongroom.core.custody.VersionRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -640,6 +642,241 @@ public abstract class StoreContract {
     assertThat(stores.keys().destroyDue(now.minus(Duration.ofDays(10)), 100)).isEmpty();
   }
 
+  // ---------------------------------------------------------------- versions across tenants
+
+  @Test
+  void versionsOfAProtectionLevelAreScannedAcrossTenantsInPages() {
+    givenTenants();
+    List<VersionRef> expected = new ArrayList<>();
+    Map<VersionRef, byte[]> material = new HashMap<>();
+    for (String tenant : List.of("globex", "acme")) {
+      for (int k = 0; k < 3; k++) {
+        KeyRing ring =
+            ringOf(
+                shaped(key(tenant, "k" + k), 3, 3, 1, 1, KeyState.ENABLED, null),
+                version(1, KeyState.ENABLED),
+                version(2, KeyState.DISABLED),
+                scheduledVersion(3, T0.plus(Duration.ofDays(7))));
+        stores.keys().create(ring);
+        for (KeyVersion v : ring.versions()) {
+          VersionRef ref = new VersionRef(tenant, ring.key().id(), v.number());
+          expected.add(ref);
+          material.put(ref, v.material());
+        }
+      }
+    }
+    // a destroyed version (no material) and other protection levels are left out
+    KeyRing partlyDestroyed =
+        ringOf(
+            shaped(key("acme", "gone"), 2, 2, 1, 1, KeyState.ENABLED, null),
+            new KeyVersion(1, KeyState.DESTROYED, ProtectionLevel.SOFTWARE, null, T0, null),
+            version(2, KeyState.ENABLED));
+    stores.keys().create(partlyDestroyed);
+    VersionRef survivor = new VersionRef("acme", partlyDestroyed.key().id(), 2);
+    expected.add(survivor);
+    material.put(survivor, partlyDestroyed.version(2).orElseThrow().material());
+    Key hsm = withProtection(key("acme", "hsm"), ProtectionLevel.HSM);
+    byte[] handle = randomBytes(16);
+    stores
+        .keys()
+        .create(
+            ringOf(
+                hsm, new KeyVersion(1, KeyState.ENABLED, ProtectionLevel.HSM, handle, T0, null)));
+    expected.sort(VERSION_ORDER);
+
+    List<KeyStore.StoredVersion> all =
+        stores.keys().scanVersions(ProtectionLevel.SOFTWARE, null, 1000);
+    assertThat(refs(all)).isEqualTo(expected);
+    assertThat(all)
+        .allSatisfy(
+            s -> {
+              assertThat(s.version().number()).isEqualTo(s.ref().version());
+              assertThat(s.version().protection()).isEqualTo(ProtectionLevel.SOFTWARE);
+              assertThat(s.version().material()).isEqualTo(material.get(s.ref()));
+            });
+    assertThat(all)
+        .filteredOn(s -> s.ref().version() == 3 && !s.ref().equals(survivor))
+        .allSatisfy(
+            s -> {
+              assertThat(s.version().state()).isEqualTo(KeyState.DESTROY_SCHEDULED);
+              assertSameMillis(s.version().destroyAt(), T0.plus(Duration.ofDays(7)));
+            });
+
+    // pages of any size give the same sequence: each version exactly once, in order
+    for (int size : List.of(1, 2, 5, 19, 20)) {
+      List<VersionRef> paged = new ArrayList<>();
+      VersionRef after = null;
+      while (true) {
+        List<KeyStore.StoredVersion> page =
+            stores.keys().scanVersions(ProtectionLevel.SOFTWARE, after, size);
+        assertThat(page.size()).isLessThanOrEqualTo(size);
+        if (page.isEmpty()) {
+          break;
+        }
+        paged.addAll(refs(page));
+        after = page.get(page.size() - 1).ref();
+      }
+      assertThat(paged).as("page size %d", size).isEqualTo(expected);
+    }
+
+    // after is exclusive and need not exist
+    assertThat(refs(stores.keys().scanVersions(ProtectionLevel.SOFTWARE, expected.get(2), 2)))
+        .isEqualTo(expected.subList(3, 5));
+    VersionRef first = expected.get(0);
+    assertThat(
+            refs(
+                stores
+                    .keys()
+                    .scanVersions(
+                        ProtectionLevel.SOFTWARE,
+                        new VersionRef(first.tenant(), first.keyId(), 0),
+                        1)))
+        .containsExactly(first);
+    assertThat(
+            stores
+                .keys()
+                .scanVersions(ProtectionLevel.SOFTWARE, expected.get(expected.size() - 1), 10))
+        .isEmpty();
+
+    assertThat(stores.keys().scanVersions(ProtectionLevel.HSM, null, 10))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.ref()).isEqualTo(new VersionRef("acme", hsm.id(), 1));
+              assertThat(s.version().material()).isEqualTo(handle);
+            });
+    assertThat(stores.keys().scanVersions(ProtectionLevel.EXTERNAL, null, 10)).isEmpty();
+  }
+
+  @Test
+  void scanSeesReplacedMaterialAndKeepsItsPlace() {
+    givenTenants();
+    for (String tenant : List.of("acme", "globex")) {
+      stores
+          .keys()
+          .create(
+              ringOf(
+                  shaped(key(tenant, "orders"), 2, 2, 1, 1, KeyState.ENABLED, null),
+                  version(1, KeyState.ENABLED),
+                  version(2, KeyState.ENABLED)));
+    }
+    List<KeyStore.StoredVersion> before =
+        stores.keys().scanVersions(ProtectionLevel.SOFTWARE, null, 100);
+    assertThat(before).hasSize(4);
+
+    // replace material while paging: the scan neither repeats nor skips a version
+    List<VersionRef> seen = new ArrayList<>();
+    Map<VersionRef, byte[]> replaced = new HashMap<>();
+    VersionRef after = null;
+    while (true) {
+      List<KeyStore.StoredVersion> page =
+          stores.keys().scanVersions(ProtectionLevel.SOFTWARE, after, 1);
+      if (page.isEmpty()) {
+        break;
+      }
+      KeyStore.StoredVersion s = page.get(0);
+      seen.add(s.ref());
+      byte[] fresh = randomBytes(81);
+      assertThat(stores.keys().replaceMaterial(s.ref(), s.version().material(), fresh)).isTrue();
+      replaced.put(s.ref(), fresh);
+      after = s.ref();
+    }
+    assertThat(seen).isEqualTo(refs(before));
+    assertThat(stores.keys().scanVersions(ProtectionLevel.SOFTWARE, null, 100))
+        .allSatisfy(s -> assertThat(s.version().material()).isEqualTo(replaced.get(s.ref())));
+  }
+
+  @Test
+  void materialIsReplacedOnlyWhileItIsTheExpectedBytes() {
+    givenTenants();
+    KeyRing ring =
+        ringOf(
+            fullKey("acme", "orders").withVersions(1, 3, null, T0),
+            version(1, KeyState.ENABLED),
+            version(2, KeyState.DISABLED),
+            new KeyVersion(3, KeyState.DESTROYED, ProtectionLevel.SOFTWARE, null, T0, null));
+    stores.keys().create(ring);
+    String id = ring.key().id();
+    VersionRef v1 = new VersionRef("acme", id, 1);
+    byte[] old = ring.version(1).orElseThrow().material();
+    byte[] fresh = randomBytes(90);
+
+    // other bytes, another tenant, a missing key or version, a destroyed version: no change
+    assertThat(stores.keys().replaceMaterial(v1, randomBytes(73), fresh)).isFalse();
+    assertThat(stores.keys().replaceMaterial(new VersionRef("globex", id, 1), old, fresh))
+        .isFalse();
+    assertThat(stores.keys().replaceMaterial(new VersionRef("acme", newKeyId(), 1), old, fresh))
+        .isFalse();
+    assertThat(stores.keys().replaceMaterial(new VersionRef("acme", id, 4), old, fresh)).isFalse();
+    assertThat(stores.keys().replaceMaterial(new VersionRef("acme", id, 3), old, fresh)).isFalse();
+    assertSameRing(stores.keys().findById("acme", id).orElseThrow(), ring);
+
+    assertThat(stores.keys().replaceMaterial(v1, old.clone(), fresh)).isTrue();
+    KeyRing found = stores.keys().findById("acme", id).orElseThrow();
+    assertThat(found.version(1).orElseThrow().material()).isEqualTo(fresh);
+    assertThat(found.version(1).orElseThrow().state()).isEqualTo(KeyState.ENABLED);
+    // nothing else changed: not the other versions, not the key row or its revision
+    assertThat(ms(found.key())).isEqualTo(ms(ring.key()));
+    assertThat(ms(found.version(2).orElseThrow())).isEqualTo(ms(ring.version(2).orElseThrow()));
+    assertThat(found.version(3).orElseThrow().material()).isNull();
+
+    // the old bytes are gone, so a second replacement from them fails
+    assertThat(stores.keys().replaceMaterial(v1, old, randomBytes(73))).isFalse();
+    assertThat(stores.keys().findById("acme", id).orElseThrow().version(1).orElseThrow().material())
+        .isEqualTo(fresh);
+
+    // the key is still updated at its unchanged revision, and keeps the new material
+    KeyRing disabled = stores.keys().update(found.disableVersion(1, T0.plusSeconds(1)), 1);
+    assertThat(disabled.key().revision()).isEqualTo(2);
+    KeyVersion v1After = stores.keys().findById("acme", id).orElseThrow().version(1).orElseThrow();
+    assertThat(v1After.state()).isEqualTo(KeyState.DISABLED);
+    assertThat(v1After.material()).isEqualTo(fresh);
+  }
+
+  @Test
+  void concurrentMaterialReplacementsHaveOneWinner() throws Exception {
+    givenTenants();
+    KeyRing ring = ringOf(key("acme", "orders"), version(1, KeyState.ENABLED));
+    stores.keys().create(ring);
+    VersionRef ref = new VersionRef("acme", ring.key().id(), 1);
+    byte[] old = ring.version(1).orElseThrow().material();
+    int threads = 6;
+    List<byte[]> candidates = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      candidates.add(randomBytes(73));
+    }
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (byte[] candidate : candidates) {
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return stores.keys().replaceMaterial(ref, old, candidate);
+                }));
+      }
+      start.countDown();
+      List<Boolean> won = new ArrayList<>();
+      for (Future<Boolean> f : results) {
+        won.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertThat(won).containsOnlyOnce(true);
+      assertThat(
+              stores
+                  .keys()
+                  .findById("acme", ring.key().id())
+                  .orElseThrow()
+                  .version(1)
+                  .orElseThrow()
+                  .material())
+          .isEqualTo(candidates.get(won.indexOf(true)));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ---------------------------------------------------------------- settings
 
   @Test
@@ -657,6 +894,29 @@ public abstract class StoreContract {
     byte[] copy = stores.settings().get("audit-key").orElseThrow();
     copy[0] ^= 1;
     assertThat(stores.settings().get("audit-key").orElseThrow()).isEqualTo(first);
+  }
+
+  @Test
+  void settingIsReplacedOnlyWhileItIsTheExpectedBytes() {
+    byte[] first = randomBytes(80);
+    byte[] second = randomBytes(81);
+    byte[] third = randomBytes(82);
+
+    assertThat(stores.settings().replace("audit-key", first, second)).isFalse();
+    assertThat(stores.settings().get("audit-key")).isEmpty();
+
+    stores.settings().putIfAbsent("audit-key", first);
+    stores.settings().putIfAbsent("other", third);
+    assertThat(stores.settings().replace("audit-key", second, third)).isFalse();
+    assertThat(stores.settings().get("audit-key").orElseThrow()).isEqualTo(first);
+
+    assertThat(stores.settings().replace("audit-key", first.clone(), second)).isTrue();
+    assertThat(stores.settings().get("audit-key").orElseThrow()).isEqualTo(second);
+    assertThat(stores.settings().get("other").orElseThrow()).isEqualTo(third);
+
+    // the old bytes are gone, so a second replacement from them fails
+    assertThat(stores.settings().replace("audit-key", first, third)).isFalse();
+    assertThat(stores.settings().get("audit-key").orElseThrow()).isEqualTo(second);
   }
 
   // ---------------------------------------------------------------- audit
@@ -1010,6 +1270,37 @@ public abstract class StoreContract {
         "ERROR",
         "INVALID_CIPHERTEXT",
         "2001:db8::1 — “zürich”");
+  }
+
+  /** The order of {@link KeyStore#scanVersions}: tenant, key id, version. */
+  protected static final Comparator<VersionRef> VERSION_ORDER =
+      Comparator.comparing(VersionRef::tenant)
+          .thenComparing(VersionRef::keyId)
+          .thenComparingInt(VersionRef::version);
+
+  protected static List<VersionRef> refs(List<KeyStore.StoredVersion> versions) {
+    return versions.stream().map(KeyStore.StoredVersion::ref).toList();
+  }
+
+  protected static Key withProtection(Key k, ProtectionLevel protection) {
+    return new Key(
+        k.tenant(),
+        k.id(),
+        k.name(),
+        protection,
+        k.state(),
+        k.rotationPeriod(),
+        k.nextRotationAt(),
+        k.description(),
+        k.labels(),
+        k.primaryVersion(),
+        k.latestVersion(),
+        k.minEncryptVersion(),
+        k.minDecryptVersion(),
+        k.destroyAt(),
+        k.revision(),
+        k.createdAt(),
+        k.updatedAt());
   }
 
   private static List<String> tenantNames(List<Tenant> tenants) {

@@ -7,12 +7,14 @@ import io.strongroom.core.KeyState;
 import io.strongroom.core.KeyVersion;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.Principal;
+import io.strongroom.core.ProtectionLevel;
 import io.strongroom.core.Tenant;
 import io.strongroom.core.TokenRecord;
 import io.strongroom.core.audit.AuditChain;
 import io.strongroom.core.audit.AuditEvent;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.audit.AuditRecord;
+import io.strongroom.core.custody.VersionRef;
 import io.strongroom.core.store.KeyStore;
 import io.strongroom.core.store.PrincipalStore;
 import io.strongroom.core.store.SettingStore;
@@ -22,6 +24,7 @@ import io.strongroom.core.store.TokenStore;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -261,6 +264,45 @@ public final class InMemoryStores {
           .toList();
     }
 
+    @Override
+    public synchronized List<StoredVersion> scanVersions(
+        ProtectionLevel protection, VersionRef after, int limit) {
+      Comparator<VersionRef> order =
+          Comparator.comparing(VersionRef::tenant)
+              .thenComparing(VersionRef::keyId)
+              .thenComparingInt(VersionRef::version);
+      List<StoredVersion> found = new ArrayList<>();
+      for (Map.Entry<KeyId, TreeMap<Integer, KeyVersion>> e : versions.entrySet()) {
+        for (KeyVersion v : e.getValue().values()) {
+          VersionRef ref = new VersionRef(e.getKey().tenant(), e.getKey().id(), v.number());
+          if (v.protection() == protection
+              && v.material() != null
+              && (after == null || order.compare(ref, after) > 0)) {
+            found.add(new StoredVersion(ref, v));
+          }
+        }
+      }
+      return found.stream()
+          .sorted(Comparator.comparing(StoredVersion::ref, order))
+          .limit(limit)
+          .toList();
+    }
+
+    @Override
+    public synchronized boolean replaceMaterial(
+        VersionRef ref, byte[] expected, byte[] replacement) {
+      TreeMap<Integer, KeyVersion> vs = versions.get(new KeyId(ref.tenant(), ref.keyId()));
+      KeyVersion v = vs == null ? null : vs.get(ref.version());
+      if (v == null || v.material() == null || !Arrays.equals(v.material(), expected)) {
+        return false;
+      }
+      vs.put(
+          v.number(),
+          new KeyVersion(
+              v.number(), v.state(), v.protection(), replacement, v.createdAt(), v.destroyAt()));
+      return true;
+    }
+
     private KeyRing ring(KeyId id, Key key) {
       return new KeyRing(key, List.copyOf(versions.get(id).values()));
     }
@@ -310,6 +352,16 @@ public final class InMemoryStores {
     @Override
     public synchronized byte[] putIfAbsent(String name, byte[] value) {
       return values.computeIfAbsent(name, n -> value.clone()).clone();
+    }
+
+    @Override
+    public synchronized boolean replace(String name, byte[] expected, byte[] replacement) {
+      byte[] v = values.get(name);
+      if (v == null || !Arrays.equals(v, expected)) {
+        return false;
+      }
+      values.put(name, replacement.clone());
+      return true;
     }
   }
 

@@ -9,6 +9,7 @@ import io.strongroom.core.KeyState;
 import io.strongroom.core.KeyVersion;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.ProtectionLevel;
+import io.strongroom.core.custody.VersionRef;
 import io.strongroom.core.store.KeyStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -215,6 +216,59 @@ public final class JdbcKeyStore implements KeyStore {
           ps.setInt(3, limit);
         },
         rs -> new KeyRef(rs.getString(1), rs.getString(2)));
+  }
+
+  @Override
+  public List<StoredVersion> scanVersions(ProtectionLevel protection, VersionRef after, int limit) {
+    // Keyset paging on the primary key (tenant, key_id, version), spelled out without row-value
+    // comparison so that the same statement runs on H2 and PostgreSQL.
+    String sql =
+        "SELECT tenant, key_id, version, state, protection, material, created_at, destroy_at"
+            + " FROM key_versions WHERE protection = ? AND material IS NOT NULL"
+            + (after == null
+                ? ""
+                : " AND (tenant > ? OR (tenant = ? AND (key_id > ?"
+                    + " OR (key_id = ? AND version > ?))))")
+            + " ORDER BY tenant, key_id, version LIMIT ?";
+    return db.query(
+        sql,
+        ps -> {
+          int i = 1;
+          ps.setString(i++, protection.name());
+          if (after != null) {
+            ps.setString(i++, after.tenant());
+            ps.setString(i++, after.tenant());
+            ps.setString(i++, after.keyId());
+            ps.setString(i++, after.keyId());
+            ps.setInt(i++, after.version());
+          }
+          ps.setInt(i, limit);
+        },
+        rs ->
+            new StoredVersion(
+                new VersionRef(rs.getString(1), rs.getString(2), rs.getInt(3)),
+                new KeyVersion(
+                    rs.getInt(3),
+                    KeyState.valueOf(rs.getString(4)),
+                    ProtectionLevel.valueOf(rs.getString(5)),
+                    rs.getBytes(6),
+                    Instant.ofEpochMilli(rs.getLong(7)),
+                    instant(Database.getLong(rs, "destroy_at")))));
+  }
+
+  @Override
+  public boolean replaceMaterial(VersionRef ref, byte[] expected, byte[] replacement) {
+    return db.update(
+            "UPDATE key_versions SET material = ?"
+                + " WHERE tenant = ? AND key_id = ? AND version = ? AND material = ?",
+            ps -> {
+              ps.setBytes(1, replacement);
+              ps.setString(2, ref.tenant());
+              ps.setString(3, ref.keyId());
+              ps.setInt(4, ref.version());
+              ps.setBytes(5, expected);
+            })
+        == 1;
   }
 
   private static void insertVersion(Connection c, Key k, KeyVersion v) throws SQLException {

@@ -41,4 +41,16 @@ public final class JdbcSettingStore implements SettingStore {
       return get(name).orElseThrow(() -> e);
     }
   }
+
+  @Override
+  public boolean replace(String name, byte[] expected, byte[] replacement) {
+    return db.update(
+            "UPDATE settings SET setting_value = ? WHERE name = ? AND setting_value = ?",
+            ps -> {
+              ps.setBytes(1, replacement);
+              ps.setString(2, name);
+              ps.setBytes(3, expected);
+            })
+        == 1;
+  }
 }

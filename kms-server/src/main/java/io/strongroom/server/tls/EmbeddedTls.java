@@ -61,7 +61,7 @@ public final class EmbeddedTls {
   public static Identity loadOrCreate(Path tlsDir, RootKey root)
       throws IOException, GeneralSecurityException {
     Path chain = tlsDir.resolve("server.pem");
-    Path wrappedKey = tlsDir.resolve("server.key.wrapped");
+    Path wrappedKey = wrappedKeyFile(tlsDir);
     if (!Files.exists(chain) || !Files.exists(wrappedKey)) {
       create(tlsDir, chain, wrappedKey, root);
     }
@@ -74,6 +74,16 @@ public final class EmbeddedTls {
     } finally {
       Arrays.fill(der, (byte) 0);
     }
+  }
+
+  /** The file holding the server's private key wrapped by the root key. */
+  public static Path wrappedKeyFile(Path tlsDir) {
+    return tlsDir.resolve("server.key.wrapped");
+  }
+
+  /** The additional data the server's private key is wrapped with (a fresh copy). */
+  public static byte[] keyAad() {
+    return KEY_AAD.clone();
   }
 
   private static void create(Path dir, Path chain, Path wrappedKey, RootKey root)

@@ -54,10 +54,13 @@ public final class TestServer implements AutoCloseable {
   private final SSLContext ssl;
   private final HttpClient client;
 
-  private TestServer(Path dir, StrongroomServer server) throws Exception {
+  private final boolean ownsDir;
+
+  private TestServer(Path dir, StrongroomServer server, boolean ownsDir) throws Exception {
     this.dir = dir;
     this.server = server;
-    this.adminToken = server.bootstrapToken().orElseThrow().secret();
+    this.ownsDir = ownsDir;
+    this.adminToken = server.bootstrapToken().map(t -> t.secret()).orElse(null);
     this.ssl = trusting(dir.resolve("tls").resolve("ca.pem"));
     this.client =
         HttpClient.newBuilder()
@@ -82,13 +85,31 @@ public final class TestServer implements AutoCloseable {
       StrongroomServer server =
           StrongroomServer.start(customize.apply(ServerConfig.defaults(dir, 0)));
       try {
-        return new TestServer(dir, server);
+        return new TestServer(dir, server, true);
       } catch (Exception | Error e) {
         server.close();
         throw e;
       }
     } catch (Exception | Error e) {
       deleteRecursively(dir);
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a server on a data directory the caller owns (kept on {@link #close}, so that another
+   * server can start on it later), with the defaults for {@code dataDir} and port 0 changed by
+   * {@code customize}. On a restart no bootstrap token is issued unless the configuration asks for
+   * one, so {@link #adminToken()} is null then.
+   */
+  public static TestServer startIn(Path dataDir, UnaryOperator<ServerConfig> customize)
+      throws Exception {
+    StrongroomServer server =
+        StrongroomServer.start(customize.apply(ServerConfig.defaults(dataDir, 0)));
+    try {
+      return new TestServer(dataDir, server, false);
+    } catch (Exception | Error e) {
+      server.close();
       throw e;
     }
   }
@@ -124,6 +145,26 @@ public final class TestServer implements AutoCloseable {
         c.tlsKey(),
         c.tlsProtocols(),
         c.rootKeyFile(),
+        c.cacheTtl(),
+        c.materialTtl(),
+        c.workerThreads(),
+        c.maxBodyBytes(),
+        c.issueAdminToken());
+  }
+
+  public static ServerConfig withRootKeyFile(ServerConfig c, Path rootKeyFile) {
+    return new ServerConfig(
+        c.dataDir(),
+        c.host(),
+        c.port(),
+        c.dbUrl(),
+        c.dbUser(),
+        c.dbPassword(),
+        c.dbPoolSize(),
+        c.tlsCert(),
+        c.tlsKey(),
+        c.tlsProtocols(),
+        rootKeyFile,
         c.cacheTtl(),
         c.materialTtl(),
         c.workerThreads(),
@@ -387,7 +428,9 @@ public final class TestServer implements AutoCloseable {
       client.close();
       server.close();
     } finally {
-      deleteRecursively(dir);
+      if (ownsDir) {
+        deleteRecursively(dir);
+      }
       afterClose.run();
     }
   }
