@@ -1,0 +1,637 @@
+package io.strongroom.hsm;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.strongroom.core.ErrorCode;
+import io.strongroom.core.KmsException;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.ProviderException;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * One logged-in PKCS#11 token, shared by the custodians that use it (the HSM protection level and
+ * the root key). It owns everything that touches the token:
+ *
+ * <ul>
+ *   <li><b>Connection.</b> A SunPKCS11 provider configured for the token's slot (found by label),
+ *       logged in once with the user PIN. Keys are AES-256 secret-key token objects, generated
+ *       inside the token as sensitive and non-extractable, found by their CKA_LABEL and cached as
+ *       handles.
+ *   <li><b>Sessions.</b> At most {@link Pkcs11Config#sessions} operations run at once (SunPKCS11
+ *       itself opens a session per concurrent operation without limit); a call that waits longer
+ *       than {@link Pkcs11Config#sessionWait} for one is refused as {@code RESOURCE_EXHAUSTED}.
+ *   <li><b>Failure and recovery.</b> A failure of the token or library (a lost session or object
+ *       handle, a device error, a removed token) marks the connection broken: that call and the
+ *       following ones answer {@code UNAVAILABLE} (503) with the PKCS#11 reason, and at most once a
+ *       second a call tries a fresh connection (new provider, slot looked up again, login, handles
+ *       looked up again). Service resumes by itself once the token answers; no restart is needed.
+ *       Crypto failures (a tag that does not verify) are not token failures.
+ *   <li><b>Metrics.</b> {@code strongroom.hsm.calls} (timer by {@code op} and {@code outcome}: ok,
+ *       rejected, unavailable, busy), {@code strongroom.hsm.sessions.active} and {@code
+ *       .sessions.limit} (gauges), {@code strongroom.hsm.sessions.waits} (calls that found every
+ *       session busy and queued), {@code strongroom.hsm.up} (1 while connected) and {@code
+ *       strongroom.hsm.reconnects}.
+ * </ul>
+ *
+ * Every method blocks on the token; callers never use it on an event loop. Thread-safe.
+ */
+public final class Pkcs11Token implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Pkcs11Token.class.getName());
+  private static final int IV_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Token-level failures: the token, its sessions or the library are gone, not the data. */
+  private static final Set<String> TOKEN_FAILURES =
+      Set.of(
+          "CKR_GENERAL_ERROR",
+          "CKR_FUNCTION_FAILED",
+          "CKR_HOST_MEMORY",
+          "CKR_DEVICE_ERROR",
+          "CKR_DEVICE_MEMORY",
+          "CKR_DEVICE_REMOVED",
+          "CKR_TOKEN_NOT_PRESENT",
+          "CKR_TOKEN_NOT_RECOGNIZED",
+          "CKR_SLOT_ID_INVALID",
+          "CKR_SESSION_CLOSED",
+          "CKR_SESSION_HANDLE_INVALID",
+          "CKR_SESSION_COUNT",
+          "CKR_OBJECT_HANDLE_INVALID",
+          "CKR_KEY_HANDLE_INVALID",
+          "CKR_USER_NOT_LOGGED_IN",
+          "CKR_CRYPTOKI_NOT_INITIALIZED");
+
+  /** The mechanisms Strongroom needs, as SunPKCS11 services (registered only when supported). */
+  static final List<String[]> REQUIRED_SERVICES =
+      List.of(
+          new String[] {"KeyGenerator", "AES", "CKM_AES_KEY_GEN"},
+          new String[] {"Cipher", "AES/GCM/NoPadding", "CKM_AES_GCM"},
+          new String[] {"KeyStore", "PKCS11", "token object storage"});
+
+  private final Pkcs11Config cfg;
+  private final Semaphore sessions;
+  private final AtomicInteger active = new AtomicInteger();
+  private final SecureRandom random = new SecureRandom();
+  private final Object reconnectLock = new Object();
+  private final Metrics metrics;
+  private final String description;
+  private volatile Connection connection;
+  private Connection broken; // the connection that failed last, guarded by reconnectLock
+  private final List<Connection> graveyard = new ArrayList<>(); // guarded by reconnectLock
+  private volatile String downReason;
+  private volatile long nextReconnect;
+  private int generation;
+
+  /** One provider instance with its logged-in key store and the handles found through it. */
+  private static final class Connection {
+    private final Provider provider;
+    private final KeyStore keyStore;
+    private final Wrapper.Token token;
+    private final Map<String, SecretKey> keys = new ConcurrentHashMap<>();
+
+    Connection(Provider provider, KeyStore keyStore, Wrapper.Token token) {
+      this.provider = provider;
+      this.keyStore = keyStore;
+      this.token = token;
+    }
+
+    Provider provider() {
+      return provider;
+    }
+
+    KeyStore keyStore() {
+      return keyStore;
+    }
+
+    Wrapper.Token token() {
+      return token;
+    }
+
+    Map<String, SecretKey> keys() {
+      return keys;
+    }
+  }
+
+  private Pkcs11Token(Pkcs11Config cfg, Connection first, MeterRegistry registry) {
+    this.cfg = cfg;
+    this.sessions = new Semaphore(cfg.sessions(), true);
+    this.connection = first;
+    this.generation = 1;
+    this.description =
+        "PKCS#11 "
+            + cfg.tokenName()
+            + " (slot "
+            + first.token().slot()
+            + ", "
+            + first.token().manufacturer()
+            + " "
+            + first.token().model()
+            + ") through "
+            + cfg.library();
+    this.metrics = new Metrics(registry, this);
+  }
+
+  /**
+   * Connects, logs in and checks that the token offers every mechanism Strongroom needs.
+   *
+   * @throws Pkcs11Exception with a message naming what to fix: library missing, no such token,
+   *     wrong PIN, mechanism missing
+   */
+  public static Pkcs11Token open(Pkcs11Config cfg, MeterRegistry registry) throws Pkcs11Exception {
+    if (!java.nio.file.Files.isReadable(cfg.library())) {
+      throw new Pkcs11Exception("the PKCS#11 library " + cfg.library() + " is not readable", null);
+    }
+    Connection c = connect(cfg, 1);
+    requireMechanisms(c.provider(), cfg.tokenName());
+    Pkcs11Token token = new Pkcs11Token(cfg, c, registry);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "{0}: logged in; AES key generation, AES-GCM and token key storage available; at most {1}"
+            + " sessions",
+        token.description,
+        cfg.sessions());
+    return token;
+  }
+
+  /** Throws when {@code provider} lacks a service Strongroom needs, naming the mechanism. */
+  static void requireMechanisms(Provider provider, String tokenName) throws Pkcs11Exception {
+    List<String> missing = new ArrayList<>();
+    for (String[] s : REQUIRED_SERVICES) {
+      if (provider.getService(s[0], s[1]) == null) {
+        missing.add(s[2] + " (" + s[0] + " " + s[1] + ")");
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new Pkcs11Exception(
+          "the PKCS#11 " + tokenName + " lacks mechanisms Strongroom needs: " + missing, null);
+    }
+  }
+
+  private static Connection connect(Pkcs11Config cfg, int generation) throws Pkcs11Exception {
+    Wrapper.Token token;
+    if (cfg.tokenLabel() != null) {
+      token = Wrapper.find(cfg.library(), cfg.tokenLabel());
+    } else {
+      token =
+          Wrapper.list(cfg.library()).stream()
+              .filter(t -> t.slot() == cfg.slot())
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new Pkcs11Exception(
+                          "no initialised PKCS#11 token in slot "
+                              + cfg.slot()
+                              + " of "
+                              + cfg.library(),
+                          null));
+    }
+    Provider provider;
+    try {
+      provider =
+          Security.getProvider("SunPKCS11")
+              .configure(
+                  "--name = strongroom-"
+                      + generation
+                      + "\nlibrary = \""
+                      + cfg.library()
+                      + "\"\nslot = "
+                      + token.slot()
+                      + "\nattributes(generate, CKO_SECRET_KEY, CKK_AES) = {\n"
+                      + "  CKA_SENSITIVE = true\n"
+                      + "  CKA_EXTRACTABLE = false\n"
+                      + "}\n");
+    } catch (RuntimeException e) {
+      throw new Pkcs11Exception(
+          "cannot configure SunPKCS11 for "
+              + cfg.tokenName()
+              + " (slot "
+              + token.slot()
+              + "): "
+              + Pkcs11Exception.reason(e),
+          e);
+    }
+    KeyStore ks;
+    try {
+      ks = KeyStore.getInstance("PKCS11", provider);
+      ks.load(null, cfg.pin());
+    } catch (Exception e) {
+      String code = Pkcs11Exception.returnCode(e);
+      String why =
+          "CKR_PIN_INCORRECT".equals(code)
+              ? "wrong PIN (CKR_PIN_INCORRECT)"
+              : "CKR_PIN_LOCKED".equals(code)
+                  ? "the PIN is locked (CKR_PIN_LOCKED); the security officer must unlock it"
+                  : Pkcs11Exception.reason(e);
+      throw new Pkcs11Exception("login to PKCS#11 " + cfg.tokenName() + " failed: " + why, e);
+    }
+    return new Connection(provider, ks, token);
+  }
+
+  /** Never secret: library, token, slot, maker. */
+  public String describe() {
+    return description;
+  }
+
+  /** Whether a connection is established now (false while the token is down). */
+  public boolean isUp() {
+    return connection != null;
+  }
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  /** Whether a token key with this label exists. */
+  public boolean exists(String label) throws GeneralSecurityException {
+    return callCrypto("find", c -> find(c, label) != null);
+  }
+
+  /**
+   * Generates an AES-256 key inside the token (sensitive, non-extractable) and stores it as a token
+   * object with CKA_LABEL {@code label}.
+   *
+   * @throws KmsException ALREADY_EXISTS when an object with that label exists (never replaced)
+   */
+  public void createKey(String label) throws GeneralSecurityException {
+    callCrypto(
+        "generate",
+        c -> {
+          if (find(c, label) != null) {
+            throw new KmsException(
+                ErrorCode.ALREADY_EXISTS, "the token already holds a key labelled " + label);
+          }
+          Wrapper.generateAesKey(cfg.library(), c.token().slot(), label);
+          if (find(c, label) == null) {
+            throw new GeneralSecurityException("the new token key " + label + " is not found");
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Deletes the token key labelled {@code label}; a key that is not there (already deleted) is not
+   * an error.
+   */
+  public void deleteKey(String label) throws GeneralSecurityException {
+    callCrypto(
+        "delete",
+        c -> {
+          if (find(c, label) != null) {
+            c.keyStore().deleteEntry(label);
+          }
+          c.keys().remove(label);
+          return null;
+        });
+  }
+
+  /** {@code iv ‖ AES-256-GCM(key, iv, plaintext, aad)} computed inside the token. */
+  public byte[] encrypt(String label, byte[] plaintext, byte[] aad)
+      throws GeneralSecurityException {
+    byte[] iv = new byte[IV_BYTES];
+    random.nextBytes(iv);
+    byte[] ct =
+        callCrypto(
+            "encrypt",
+            c -> {
+              Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
+              gcm.init(Cipher.ENCRYPT_MODE, require(c, label), new GCMParameterSpec(TAG_BITS, iv));
+              gcm.updateAAD(aad);
+              return gcm.doFinal(plaintext);
+            });
+    byte[] out = new byte[IV_BYTES + ct.length];
+    System.arraycopy(iv, 0, out, 0, IV_BYTES);
+    System.arraycopy(ct, 0, out, IV_BYTES, ct.length);
+    return out;
+  }
+
+  /** Opens what {@link #encrypt} made, inside the token. */
+  public byte[] decrypt(String label, byte[] ivAndCiphertext, byte[] aad)
+      throws GeneralSecurityException {
+    if (ivAndCiphertext.length < IV_BYTES + TAG_BITS / 8) {
+      throw new AEADBadTagException("ciphertext too short");
+    }
+    return callCrypto(
+        "decrypt",
+        c -> {
+          Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
+          gcm.init(
+              Cipher.DECRYPT_MODE,
+              require(c, label),
+              new GCMParameterSpec(TAG_BITS, ivAndCiphertext, 0, IV_BYTES));
+          gcm.updateAAD(aad);
+          return gcm.doFinal(ivAndCiphertext, IV_BYTES, ivAndCiphertext.length - IV_BYTES);
+        });
+  }
+
+  /** Overhead {@link #encrypt} adds to a plaintext. */
+  public static int overhead() {
+    return IV_BYTES + TAG_BITS / 8;
+  }
+
+  /**
+   * Checks the token serves: connects if it is down, then encrypts and decrypts with the probe key
+   * (a token object, so the check reaches the token's storage, not only the library).
+   *
+   * @throws KmsException UNAVAILABLE when it does not
+   */
+  public void checkHealth() {
+    byte[] probe = new byte[16];
+    try {
+      byte[] ct = encrypt(cfg.probeLabel(), probe, probe);
+      decrypt(cfg.probeLabel(), ct, probe);
+    } catch (GeneralSecurityException e) {
+      throw KmsException.unavailable(
+          "the HSM health probe failed: " + Pkcs11Exception.reason(e), null);
+    }
+  }
+
+  /** Creates the probe key when it is missing (start-up; it protects nothing). */
+  public void ensureProbeKey() throws GeneralSecurityException {
+    if (!exists(cfg.probeLabel())) {
+      createKey(cfg.probeLabel());
+    }
+  }
+
+  /** The session permits, for tests that need every session busy. */
+  Semaphore sessionPool() {
+    return sessions;
+  }
+
+  @Override
+  public void close() {
+    connection = null;
+    downReason = "closed";
+  }
+
+  // ---- machinery -------------------------------------------------------------------------------
+
+  /** Work against one connection; may throw what the provider throws. */
+  @FunctionalInterface
+  interface Op<T> {
+    T run(Connection c) throws Exception;
+  }
+
+  private static SecretKey find(Connection c, String label) throws GeneralSecurityException {
+    SecretKey k = c.keys().get(label);
+    if (k != null) {
+      return k;
+    }
+    Key found = c.keyStore().getKey(label, null);
+    if (found == null) {
+      // The alias list of SunPKCS11's key store is read at load(); another node may have created
+      // the object since.
+      try {
+        c.keyStore().load(null, null);
+      } catch (java.io.IOException e) {
+        throw new GeneralSecurityException("reloading the token's objects failed", e);
+      }
+      found = c.keyStore().getKey(label, null);
+    }
+    if (found instanceof SecretKey s) {
+      c.keys().put(label, s);
+      return s;
+    }
+    return null;
+  }
+
+  private SecretKey require(Connection c, String label) throws GeneralSecurityException {
+    SecretKey k = find(c, label);
+    if (k == null) {
+      throw new MissingKeyException(label);
+    }
+    return k;
+  }
+
+  /** A labelled key is not in a token that otherwise answers. */
+  static final class MissingKeyException extends GeneralSecurityException {
+    private static final long serialVersionUID = 1L;
+
+    MissingKeyException(String label) {
+      super("no key labelled " + label + " in the token");
+    }
+  }
+
+  /** For operations whose crypto failures are the caller's business (tags that do not verify). */
+  private <T> T callCrypto(String op, Op<T> work) throws GeneralSecurityException {
+    try {
+      return call(op, work);
+    } catch (CryptoFailure f) {
+      throw f.cause;
+    }
+  }
+
+  private static final class CryptoFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient GeneralSecurityException cause;
+
+    CryptoFailure(GeneralSecurityException cause) {
+      super(null, null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  private <T> T call(String op, Op<T> work) {
+    Connection c = connection();
+    boolean queued = !sessions.tryAcquire();
+    if (queued) {
+      metrics.waits.increment();
+      boolean got;
+      try {
+        got = sessions.tryAcquire(cfg.sessionWait().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw KmsException.unavailable("interrupted while waiting for an HSM session", null);
+      }
+      if (!got) {
+        metrics.record(op, "busy", 0);
+        throw new KmsException(
+            ErrorCode.RESOURCE_EXHAUSTED,
+            "every HSM session is busy (" + cfg.sessions() + "); retry later");
+      }
+    }
+    active.incrementAndGet();
+    long start = System.nanoTime();
+    try {
+      T result = work.run(c);
+      metrics.record(op, "ok", System.nanoTime() - start);
+      return result;
+    } catch (KmsException e) {
+      metrics.record(op, "rejected", System.nanoTime() - start);
+      throw e;
+    } catch (AEADBadTagException e) {
+      // SoftHSM reports a tag mismatch with CKR_GENERAL_ERROR inside: it is the data, not the token
+      metrics.record(op, "rejected", System.nanoTime() - start);
+      throw new CryptoFailure(e);
+    } catch (MissingKeyException e) {
+      metrics.record(op, "rejected", System.nanoTime() - start);
+      throw KmsException.unavailable(
+          "the HSM key for this version is missing from " + cfg.tokenName() + ": " + e.getMessage(),
+          null);
+    } catch (Exception e) {
+      String code = Pkcs11Exception.returnCode(e);
+      if (code == null ? isProviderFailure(e) : TOKEN_FAILURES.contains(code)) {
+        metrics.record(op, "unavailable", System.nanoTime() - start);
+        markBroken(c, code != null ? code : Pkcs11Exception.reason(e));
+        throw KmsException.unavailable(
+            "the HSM (" + cfg.tokenName() + ") is unavailable: " + downReason, null);
+      }
+      metrics.record(op, "rejected", System.nanoTime() - start);
+      if (e instanceof GeneralSecurityException g) {
+        throw new CryptoFailure(g);
+      }
+      throw new CryptoFailure(new GeneralSecurityException(Pkcs11Exception.reason(e), e));
+    } finally {
+      active.decrementAndGet();
+      sessions.release();
+    }
+  }
+
+  private static boolean isProviderFailure(Exception e) {
+    return e instanceof ProviderException
+        || e instanceof java.security.KeyStoreException
+        || e instanceof IllegalStateException;
+  }
+
+  private void markBroken(Connection c, String reason) {
+    synchronized (reconnectLock) {
+      if (connection == c) {
+        connection = null;
+        broken = c;
+        downReason = reason;
+        nextReconnect = System.nanoTime();
+        LOG.log(System.Logger.Level.WARNING, "{0} is down: {1}", description, reason);
+      }
+    }
+  }
+
+  private Connection connection() {
+    Connection c = connection;
+    if (c != null) {
+      return c;
+    }
+    synchronized (reconnectLock) {
+      c = connection;
+      if (c != null) {
+        return c;
+      }
+      if ("closed".equals(downReason)) {
+        throw KmsException.unavailable("the HSM connection is closed", null);
+      }
+      long now = System.nanoTime();
+      if (now - nextReconnect < 0) {
+        throw KmsException.unavailable(
+            "the HSM (" + cfg.tokenName() + ") is unavailable: " + downReason, null);
+      }
+      nextReconnect = now + RECONNECT_INTERVAL_NANOS;
+      // A token that went away briefly is often usable again through the same provider (SoftHSM
+      // reopens its files; a network HSM client reconnects): try that first, then a fresh one.
+      Connection old = broken;
+      if (old != null && probe(old)) {
+        connection = old;
+        broken = null;
+        metrics.reconnects.increment();
+        LOG.log(System.Logger.Level.WARNING, "{0} is back", description);
+        return old;
+      }
+      try {
+        try {
+          c = connect(cfg, ++generation);
+        } catch (Pkcs11Exception first) {
+          // The library may no longer see a token that has come back until it is re-initialised.
+          // Old connections are kept (never garbage collected), so that SunPKCS11's cleaners
+          // never act on handle numbers that the re-initialised library hands out again.
+          if (old != null) {
+            graveyard.add(old);
+          }
+          Wrapper.reinitialize(cfg.library());
+          c = connect(cfg, ++generation);
+        }
+        broken = null;
+        // the old provider's key handles are not reused: find() fills the new map on demand
+        connection = c;
+        metrics.reconnects.increment();
+        LOG.log(System.Logger.Level.WARNING, "{0} is back", description);
+        return c;
+      } catch (Pkcs11Exception e) {
+        downReason = e.getMessage();
+        throw KmsException.unavailable(
+            "the HSM (" + cfg.tokenName() + ") is unavailable: " + e.getMessage(), null);
+      }
+    }
+  }
+
+  /** Whether {@code c} serves again: one encryption with the probe key, outside the pool. */
+  private boolean probe(Connection c) {
+    try {
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
+      byte[] iv = new byte[IV_BYTES];
+      random.nextBytes(iv);
+      SecretKey k = find(c, cfg.probeLabel());
+      if (k == null) {
+        return false;
+      }
+      gcm.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(TAG_BITS, iv));
+      gcm.doFinal(new byte[16]);
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static final class Metrics {
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    final Counter waits;
+    final Counter reconnects;
+
+    Metrics(MeterRegistry registry, Pkcs11Token token) {
+      this.registry = registry;
+      this.waits =
+          Counter.builder("strongroom.hsm.sessions.waits")
+              .description("HSM calls that found every session busy and queued")
+              .register(registry);
+      this.reconnects =
+          Counter.builder("strongroom.hsm.reconnects")
+              .description("Connections re-established after the token failed")
+              .register(registry);
+      Gauge.builder("strongroom.hsm.sessions.active", token.active, AtomicInteger::get)
+          .description("HSM operations in flight")
+          .register(registry);
+      Gauge.builder("strongroom.hsm.sessions.limit", token.cfg, c -> c.sessions())
+          .description("Most HSM operations in flight at once")
+          .register(registry);
+      Gauge.builder("strongroom.hsm.up", token, t -> t.isUp() ? 1 : 0)
+          .description("1 while the HSM connection is up")
+          .register(registry);
+    }
+
+    void record(String op, String outcome, long nanos) {
+      timers
+          .computeIfAbsent(
+              op + '/' + outcome,
+              k ->
+                  Timer.builder("strongroom.hsm.calls")
+                      .description("PKCS#11 calls by operation and outcome")
+                      .tag("op", op)
+                      .tag("outcome", outcome)
+                      .register(registry))
+          .record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.strongroom.hsm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strongroom.core.ErrorCode;
+import io.strongroom.core.KmsException;
+import io.strongroom.core.custody.VersionRef;
+import io.strongroom.hsm.testing.SoftHsm;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.Security;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class Pkcs11TokenTest {
+  private static final byte[] AAD = "aad".getBytes(StandardCharsets.US_ASCII);
+  private static final String KEY_ID = "00112233445566778899aabbccddeeff";
+  private static SimpleMeterRegistry metrics;
+  private static Pkcs11Token token;
+
+  @BeforeAll
+  static void open() throws Exception {
+    metrics = new SimpleMeterRegistry();
+    token = Pkcs11Token.open(SoftHsm.config("strongroom-test"), metrics);
+    token.ensureProbeKey();
+  }
+
+  @AfterAll
+  static void close() {
+    token.close();
+  }
+
+  private static Pkcs11Config with(String tokenLabel, Long slot, String pin) {
+    Pkcs11Config c = SoftHsm.config("strongroom-test");
+    return new Pkcs11Config(
+        c.library(), tokenLabel, slot, pin.toCharArray(), 4, Duration.ofSeconds(5), c.probeLabel());
+  }
+
+  @Test
+  void wrongPinStopsStartWithAClearMessage() {
+    assertThatThrownBy(
+            () ->
+                Pkcs11Token.open(with("strongroom-extra", null, "0000"), new SimpleMeterRegistry()))
+        .isInstanceOf(Pkcs11Exception.class)
+        .hasMessage(
+            "login to PKCS#11 token 'strongroom-extra' failed: wrong PIN (CKR_PIN_INCORRECT)");
+  }
+
+  @Test
+  void missingTokenStopsStartNamingTheTokensThere() {
+    assertThatThrownBy(() -> Pkcs11Token.open(with("no-such-token", null, SoftHsm.PIN), metrics))
+        .isInstanceOf(Pkcs11Exception.class)
+        .hasMessageStartingWith("no PKCS#11 token labelled 'no-such-token' in ")
+        .hasMessageContaining("'strongroom-test' (slot ");
+    assertThatThrownBy(() -> Pkcs11Token.open(with(null, 987654L, SoftHsm.PIN), metrics))
+        .isInstanceOf(Pkcs11Exception.class)
+        .hasMessageStartingWith("no initialised PKCS#11 token in slot 987654");
+  }
+
+  @Test
+  void aMissingMechanismStopsStartNamingIt() {
+    assertThatThrownBy(
+            () -> Pkcs11Token.requireMechanisms(Security.getProvider("SUN"), "token 'x'"))
+        .isInstanceOf(Pkcs11Exception.class)
+        .hasMessageContaining("CKM_AES_KEY_GEN")
+        .hasMessageContaining("CKM_AES_GCM");
+  }
+
+  @Test
+  void createdKeysAreSensitiveAndNeverExtractableTokenObjects() throws Exception {
+    Pkcs11KeyCustodian custodian = new Pkcs11KeyCustodian(token);
+    VersionRef ref = new VersionRef("acme", KEY_ID, 7);
+    byte[] stored = custodian.createVersion(ref);
+    String label = Pkcs11KeyCustodian.label(ref, stored);
+    assertThat(label).matches("sr-" + KEY_ID + "-v7-[0-9a-f]{16}");
+    assertThat(stored).hasSize(1 + label.length()); // a handle, no material
+
+    String listing = SoftHsm.pkcs11Tool("strongroom-test", "--list-objects", "--type", "secrkey");
+    int at = listing.indexOf("label:      " + label);
+    assertThat(at).as(listing).isGreaterThanOrEqualTo(0);
+    String object =
+        listing.substring(
+            listing.lastIndexOf("Secret Key Object", at),
+            listing.indexOf("\n\n", at) < 0 ? listing.length() : listing.indexOf("\n\n", at));
+    assertThat(object)
+        .contains("AES length 32")
+        .containsPattern("Access:\\s+sensitive, always sensitive, never extractable, local");
+    assertThat(object).doesNotContain("Access:     extractable");
+  }
+
+  @Test
+  void aHandleOfAnotherVersionIsRefused() throws Exception {
+    Pkcs11KeyCustodian custodian = new Pkcs11KeyCustodian(token);
+    VersionRef v1 = new VersionRef("acme", KEY_ID, 1);
+    byte[] stored = custodian.createVersion(v1);
+    byte[] payload = custodian.encrypt(v1, stored, new byte[32], AAD);
+    assertThatThrownBy(
+            () -> custodian.decrypt(new VersionRef("acme", KEY_ID, 2), stored, payload, AAD))
+        .isInstanceOf(GeneralSecurityException.class)
+        .hasMessageContaining("another key version");
+  }
+
+  @Test
+  void aDestroyedVersionIsGoneFromTheToken() throws Exception {
+    Pkcs11KeyCustodian custodian = new Pkcs11KeyCustodian(token);
+    VersionRef ref = new VersionRef("acme", KEY_ID, 3);
+    byte[] stored = custodian.createVersion(ref);
+    String label = Pkcs11KeyCustodian.label(ref, stored);
+    custodian.destroyVersion(ref, stored);
+    assertThat(token.exists(label)).isFalse();
+    assertThat(SoftHsm.pkcs11Tool("strongroom-test", "--list-objects", "--type", "secrkey"))
+        .doesNotContain(label);
+    assertThatThrownBy(() -> custodian.encrypt(ref, stored, new byte[32], AAD))
+        .isInstanceOf(KmsException.class)
+        .hasMessageContaining("missing");
+  }
+
+  @Test
+  void anExistingLabelIsNeverReplaced() throws Exception {
+    String label = "unique-" + System.nanoTime();
+    token.createKey(label);
+    byte[] ct = token.encrypt(label, new byte[32], AAD);
+    assertThatThrownBy(() -> token.createKey(label))
+        .isInstanceOf(KmsException.class)
+        .extracting(e -> ((KmsException) e).code())
+        .isEqualTo(ErrorCode.ALREADY_EXISTS);
+    assertThat(token.decrypt(label, ct, AAD)).isEqualTo(new byte[32]);
+  }
+
+  @Test
+  void theRootKeyIsFoundAgainByLabelAndNeverCreatedByLookup() throws Exception {
+    String label = "root-" + System.nanoTime();
+    assertThatThrownBy(() -> Pkcs11RootKey.open(token, label))
+        .isInstanceOf(Pkcs11Exception.class)
+        .hasMessageContaining("no root key labelled '" + label + "'")
+        .hasMessageContaining("--pkcs11-create-root");
+    assertThat(token.exists(label)).isFalse();
+
+    byte[] wrapped = Pkcs11RootKey.create(token, label).wrap(new byte[32], AAD);
+    // a second connection (as after a restart) finds the same key by its label
+    try (Pkcs11Token again =
+        Pkcs11Token.open(SoftHsm.config("strongroom-test"), new SimpleMeterRegistry())) {
+      assertThat(Pkcs11RootKey.open(again, label).unwrap(wrapped, AAD)).isEqualTo(new byte[32]);
+    }
+  }
+
+  @Test
+  void callsBeyondTheSessionLimitWaitThenAreRefusedAsBusy() throws Exception {
+    Pkcs11Config base = SoftHsm.config("strongroom-test");
+    SimpleMeterRegistry m = new SimpleMeterRegistry();
+    try (Pkcs11Token one =
+        Pkcs11Token.open(
+            new Pkcs11Config(
+                base.library(),
+                base.tokenLabel(),
+                null,
+                base.pin(),
+                1,
+                Duration.ofMillis(50),
+                base.probeLabel()),
+            m)) {
+      one.sessionPool().acquire(); // the only session is taken
+      try {
+        assertThatThrownBy(one::checkHealth)
+            .isInstanceOf(KmsException.class)
+            .extracting(e -> ((KmsException) e).code())
+            .isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
+      } finally {
+        one.sessionPool().release();
+      }
+      one.checkHealth();
+      assertThat(m.get("strongroom.hsm.sessions.waits").counter().count()).isEqualTo(1.0);
+      assertThat(m.get("strongroom.hsm.calls").tag("outcome", "busy").timer().count()).isEqualTo(1);
+      assertThat(
+              m.get("strongroom.hsm.calls")
+                  .tag("op", "encrypt")
+                  .tag("outcome", "ok")
+                  .timer()
+                  .count())
+          .isEqualTo(1);
+      assertThat(m.get("strongroom.hsm.sessions.limit").gauge().value()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void describesItselfWithoutSecrets() {
+    assertThat(token.describe())
+        .contains("token 'strongroom-test'")
+        .contains("SoftHSM")
+        .doesNotContain(SoftHsm.PIN + ")");
+    assertThat(SoftHsm.config("strongroom-test").toString())
+        .contains("pin=REDACTED")
+        .doesNotContain("1234");
+  }
+
+  static Path tokenDir(String label) throws Exception {
+    return SoftHsm.tokenDirectory(label);
+  }
+}
