@@ -13,20 +13,28 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The cryptography of envelope message v1 (see {@link Message}): the key commitment, the
- * per-message key and the body. Only JDK primitives are used: {@code HmacSHA256}, {@code
+ * The cryptography of envelope message v1 (see {@link Message}): the key commitment, the two kinds
+ * of body key and the body. Only JDK primitives are used: {@code HmacSHA256}, {@code
  * AES/ECB/NoPadding} (single AES block calls) and {@code AES/GCM/NoPadding}.
  *
  * <ul>
  *   <li>{@code commitment = HMAC-SHA256(key = DK, "strongroom/envelope/v1/commit")}, once per data
  *       key (cached with it in its {@link DataKeyHolder}).
- *   <li>{@code K_m}: the per-message key of XAES-256-GCM (C2SP), i.e. NIST SP 800-108 counter-mode
- *       KDF with AES-256-CMAC under {@code DK}, over the first 12 bytes of the message id. The CMAC
- *       subkey {@code K1} is computed once per data key (cached), so a message costs two AES blocks
- *       under {@code DK} (one ECB call) and no HMAC.
- *   <li>The body: AES-256-GCM under {@code K_m} in 65,536-byte ciphertext segments, nonce {@code
- *       message id[12..19) ‖ uint32 index ‖ last flag}, the header as associated data of every
- *       segment. Byte arrays and streams produce and accept exactly the same bytes.
+ *   <li>Data-key mode ({@code 0x00}, byte arrays): {@code K_d = HMAC-SHA256(key = DK,
+ *       "strongroom/envelope/v1/body")}, once per data key (cached), the body key of every
+ *       byte-array message of that data key. Since the key bytes are the same from message to
+ *       message, the per-thread GCM {@code Cipher} keeps its AES key schedule (the JDK expands a
+ *       key only when it differs from the previous one): a message costs the AES-GCM of its data
+ *       and no key setup.
+ *   <li>Message-key mode ({@code 0x01}, streams): {@code K_m}, the per-message key of XAES-256-GCM
+ *       (C2SP), i.e. NIST SP 800-108 counter-mode KDF with AES-256-CMAC under {@code DK}, over the
+ *       first 12 bytes of the message id. The CMAC subkey {@code K1} is computed once per data key
+ *       (cached), so a message costs two AES blocks under {@code DK} (one ECB call) and no HMAC.
+ *   <li>The body: AES-256-GCM under the body key in 65,536-byte ciphertext segments, {@code nonce_i
+ *       = base XOR (0^7 ‖ uint32 i ‖ last flag)} with {@code base = message id[0..12)} in data-key
+ *       mode and {@code message id[12..19) ‖ 0^5} in message-key mode, the header as associated
+ *       data of every segment. The mode is read from the header, so sealing and opening, by array
+ *       or by stream, work the same for both modes.
  * </ul>
  *
  * Stateless; the per-thread {@code Cipher} objects are reused, never shared between threads.
@@ -35,7 +43,11 @@ final class EnvelopeCrypto {
   static final int SEGMENT_BYTES = 65536;
   static final int TAG_BYTES = 16;
   static final int SEGMENT_PLAINTEXT = SEGMENT_BYTES - TAG_BYTES;
+  static final int NONCE_BYTES = 12;
+
+  /** Where the 7-byte nonce prefix of message-key mode starts in the message id. */
   static final int NONCE_PREFIX_OFFSET = 12;
+
   static final int NONCE_PREFIX_BYTES = 7;
 
   /** Most segments a body may have: the index is a uint32. */
@@ -46,6 +58,7 @@ final class EnvelopeCrypto {
 
   static final byte[] INFO_COMMIT =
       "strongroom/envelope/v1/commit".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] INFO_BODY = "strongroom/envelope/v1/body".getBytes(StandardCharsets.US_ASCII);
 
   private static final ThreadLocal<Cipher> GCMS =
       ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
@@ -54,40 +67,29 @@ final class EnvelopeCrypto {
 
   private EnvelopeCrypto() {}
 
-  /** The commitment and the per-message key of one message. */
-  static final class MessageKeys {
-    final byte[] commitment;
-    final byte[] messageKey;
-
-    MessageKeys(byte[] commitment, byte[] messageKey) {
-      this.commitment = commitment;
-      this.messageKey = messageKey;
-    }
-
-    /** Whether {@code expected} (from a header) equals the commitment, in constant time. */
-    boolean commitsTo(byte[] expected) {
-      return MessageDigest.isEqual(commitment, expected);
-    }
-
-    void destroy() {
-      Arrays.fill(messageKey, (byte) 0);
-    }
-
-    @Override
-    public String toString() {
-      return "MessageKeys[REDACTED]";
-    }
-  }
-
   /** {@code HMAC-SHA256(key = dataKey, "strongroom/envelope/v1/commit")}. */
   static byte[] commitment(byte[] dataKey) {
+    return hmac(dataKey, INFO_COMMIT);
+  }
+
+  /** {@code K_d = HMAC-SHA256(key = dataKey, "strongroom/envelope/v1/body")} (data-key mode). */
+  static byte[] bodyKey(byte[] dataKey) {
+    return hmac(dataKey, INFO_BODY);
+  }
+
+  private static byte[] hmac(byte[] key, byte[] label) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(dataKey, "HmacSHA256"));
-      return mac.doFinal(INFO_COMMIT);
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(label);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
     }
+  }
+
+  /** Whether {@code expected} (from a header) equals {@code commitment}, in constant time. */
+  static boolean commitsTo(byte[] commitment, byte[] expected) {
+    return MessageDigest.isEqual(commitment, expected);
   }
 
   /**
@@ -110,9 +112,10 @@ final class EnvelopeCrypto {
   }
 
   /**
-   * The XAES-256-GCM derived key for the 12-byte salt {@code messageId[0..12)}: {@code AES(dataKey,
-   * M1 ⊕ K1) ‖ AES(dataKey, M2 ⊕ K1)} with {@code M_i = 0x00 i 'X' 0x00 ‖ salt}. This is {@code
-   * CMAC(dataKey, M_i)} for one complete block (C2SP XAES-256-GCM).
+   * {@code K_m} (message-key mode), the XAES-256-GCM derived key for the 12-byte salt {@code
+   * messageId[0..12)}: {@code AES(dataKey, M1 ⊕ K1) ‖ AES(dataKey, M2 ⊕ K1)} with {@code M_i = 0x00
+   * i 'X' 0x00 ‖ salt}. This is {@code CMAC(dataKey, M_i)} for one complete block (C2SP
+   * XAES-256-GCM).
    */
   static byte[] messageKey(byte[] dataKey, byte[] k1, byte[] messageId) {
     byte[] m = new byte[32];
@@ -133,19 +136,26 @@ final class EnvelopeCrypto {
     }
   }
 
-  /** Both values from a bare data key (computing the cached values again): for tests and tools. */
-  static MessageKeys derive(byte[] dataKey, byte[] messageId) {
+  /** {@code K_m} from a bare data key (computing {@code K1} again): for tests and tools. */
+  static byte[] messageKey(byte[] dataKey, byte[] messageId) {
     byte[] k1 = cmacSubkey(dataKey);
     try {
-      return new MessageKeys(commitment(dataKey), messageKey(dataKey, k1, messageId));
+      return messageKey(dataKey, k1, messageId);
     } finally {
       Arrays.fill(k1, (byte) 0);
     }
   }
 
-  /** Both values from a data key holder, whose commitment and {@code K1} are cached. */
-  static MessageKeys derive(DataKeyHolder key, byte[] messageId) {
-    return new MessageKeys(key.commitment(), messageKey(key.bytes(), key.cmacSubkey(), messageId));
+  /**
+   * The body key of a message of body-key mode {@code mode} and id {@code messageId} under the data
+   * key in {@code key}: in data-key mode the holder's cached {@code K_d} itself (not a copy: valid
+   * while the caller holds a use of the key, never to be zeroed by the caller), in message-key mode
+   * a fresh {@code K_m} that the caller owns and zeroes.
+   */
+  static byte[] bodyKey(DataKeyHolder key, int mode, byte[] messageId) {
+    return mode == Message.BODY_KEY_DATA_KEY
+        ? key.bodyKey()
+        : messageKey(key.bytes(), key.cmacSubkey(), messageId);
   }
 
   private static byte[] ecb(byte[] key, byte[] blocks) {
@@ -168,8 +178,11 @@ final class EnvelopeCrypto {
     return n + TAG_BYTES * segments(n);
   }
 
-  /** Header ‖ body for {@code plaintext}, the body made with {@code messageKey}. */
-  static byte[] seal(byte[] header, byte[] messageKey, byte[] plaintext) {
+  /**
+   * Header ‖ body for {@code plaintext}, the body made with {@code bodyKey} and the nonces of the
+   * header's body-key mode.
+   */
+  static byte[] seal(byte[] header, byte[] bodyKey, byte[] plaintext) {
     long total = header.length + bodyLength(plaintext.length);
     if (total > MAX_ARRAY) {
       throw new IllegalArgumentException(
@@ -178,15 +191,15 @@ final class EnvelopeCrypto {
     byte[] out = new byte[(int) total];
     System.arraycopy(header, 0, out, 0, header.length);
     int p = header.length;
-    byte[] prefix = noncePrefix(header);
-    SecretKeySpec key = new SecretKeySpec(messageKey, "AES");
+    byte[] base = nonceBase(header);
+    SecretKeySpec key = new SecretKeySpec(bodyKey, "AES");
     Cipher gcm = gcm();
     int n = (int) segments(plaintext.length);
     int off = 0;
     try {
       for (int i = 0; i < n; i++) {
         int len = Math.min(plaintext.length - off, SEGMENT_PLAINTEXT);
-        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(prefix, i, i == n - 1));
+        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(base, i, i == n - 1));
         gcm.updateAAD(header);
         p += gcm.doFinal(plaintext, off, len, out, p);
         off += len;
@@ -199,9 +212,9 @@ final class EnvelopeCrypto {
 
   /**
    * The plaintext of the body that follows {@code header} in {@code message}; returned only when
-   * every segment authenticated.
+   * every segment authenticated. {@code bodyKey} is the key of the header's body-key mode.
    */
-  static byte[] open(Message.Header header, byte[] message, byte[] messageKey) {
+  static byte[] open(Message.Header header, byte[] message, byte[] bodyKey) {
     byte[] aad = header.raw();
     int p = aad.length;
     long rest = (long) message.length - p;
@@ -212,15 +225,15 @@ final class EnvelopeCrypto {
     if (last < TAG_BYTES) {
       throw failed();
     }
-    byte[] prefix = noncePrefix(aad);
-    SecretKeySpec key = new SecretKeySpec(messageKey, "AES");
+    byte[] base = nonceBase(aad);
+    SecretKeySpec key = new SecretKeySpec(bodyKey, "AES");
     byte[] plaintext = new byte[(int) (rest - n * TAG_BYTES)];
     Cipher gcm = gcm();
     int q = 0;
     try {
       for (int i = 0; i < n; i++) {
         int len = (int) (i == n - 1 ? last : SEGMENT_BYTES);
-        gcm.init(Cipher.DECRYPT_MODE, key, nonce(prefix, i, i == n - 1));
+        gcm.init(Cipher.DECRYPT_MODE, key, nonce(base, i, i == n - 1));
         gcm.updateAAD(aad);
         q += gcm.doFinal(message, p, len, plaintext, q);
         p += len;
@@ -237,21 +250,30 @@ final class EnvelopeCrypto {
         "message failed authentication: it was tampered with, truncated or extended");
   }
 
-  /** Message id bytes 12..18, i.e. header bytes 16..22. */
-  private static byte[] noncePrefix(byte[] header) {
-    int from = Message.MESSAGE_ID_OFFSET + NONCE_PREFIX_OFFSET;
-    return Arrays.copyOfRange(header, from, from + NONCE_PREFIX_BYTES);
+  /**
+   * The nonce base of the message whose header is {@code header}, by its body-key mode (header byte
+   * 4): message id[0..12) in data-key mode, message id[12..19) ‖ 0^5 in message-key mode.
+   */
+  static byte[] nonceBase(byte[] header) {
+    int id = Message.MESSAGE_ID_OFFSET;
+    return switch (header[Message.MODE_OFFSET]) {
+      case Message.BODY_KEY_DATA_KEY -> Arrays.copyOfRange(header, id, id + NONCE_BYTES);
+      case Message.BODY_KEY_MESSAGE_KEY -> {
+        int from = id + NONCE_PREFIX_OFFSET;
+        yield Arrays.copyOf(Arrays.copyOfRange(header, from, from + NONCE_PREFIX_BYTES), 12);
+      }
+      default -> throw new InvalidMessageException("unknown envelope body-key mode");
+    };
   }
 
-  /** {@code nonce prefix ‖ uint32 segment ‖ last}. */
-  private static GCMParameterSpec nonce(byte[] prefix, long segment, boolean last) {
-    byte[] nonce = new byte[12];
-    System.arraycopy(prefix, 0, nonce, 0, NONCE_PREFIX_BYTES);
-    nonce[7] = (byte) (segment >>> 24);
-    nonce[8] = (byte) (segment >>> 16);
-    nonce[9] = (byte) (segment >>> 8);
-    nonce[10] = (byte) segment;
-    nonce[11] = (byte) (last ? 1 : 0);
+  /** {@code base XOR (0^7 ‖ uint32 segment ‖ last)}. */
+  static GCMParameterSpec nonce(byte[] base, long segment, boolean last) {
+    byte[] nonce = base.clone();
+    nonce[7] ^= (byte) (segment >>> 24);
+    nonce[8] ^= (byte) (segment >>> 16);
+    nonce[9] ^= (byte) (segment >>> 8);
+    nonce[10] ^= (byte) segment;
+    nonce[11] ^= (byte) (last ? 1 : 0);
     return new GCMParameterSpec(8 * TAG_BYTES, nonce);
   }
 
@@ -269,13 +291,13 @@ final class EnvelopeCrypto {
   }
 
   /** A stream that encrypts into {@code out} (after the header, which the caller has written). */
-  static OutputStream encryptingStream(OutputStream out, byte[] header, byte[] messageKey) {
-    return new EncryptingStream(out, header, messageKey);
+  static OutputStream encryptingStream(OutputStream out, byte[] header, byte[] bodyKey) {
+    return new EncryptingStream(out, header, bodyKey);
   }
 
   /** A stream that decrypts the body from {@code in} (positioned after the header). */
-  static InputStream decryptingStream(InputStream in, byte[] header, byte[] messageKey) {
-    return new DecryptingStream(in, header, messageKey);
+  static InputStream decryptingStream(InputStream in, byte[] header, byte[] bodyKey) {
+    return new DecryptingStream(in, header, bodyKey);
   }
 
   /**
@@ -286,7 +308,7 @@ final class EnvelopeCrypto {
   private static final class EncryptingStream extends OutputStream {
     private final OutputStream out;
     private final byte[] aad;
-    private final byte[] prefix;
+    private final byte[] base;
     private final SecretKeySpec key;
     private final Cipher gcm = cipher("AES/GCM/NoPadding");
     private final byte[] buf = new byte[SEGMENT_PLAINTEXT];
@@ -295,11 +317,11 @@ final class EnvelopeCrypto {
     private long segment;
     private boolean closed;
 
-    EncryptingStream(OutputStream out, byte[] header, byte[] messageKey) {
+    EncryptingStream(OutputStream out, byte[] header, byte[] bodyKey) {
       this.out = out;
       this.aad = header.clone();
-      this.prefix = noncePrefix(header);
-      this.key = new SecretKeySpec(messageKey, "AES");
+      this.base = nonceBase(header);
+      this.key = new SecretKeySpec(bodyKey, "AES");
     }
 
     @Override
@@ -331,7 +353,7 @@ final class EnvelopeCrypto {
       }
       int c;
       try {
-        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(prefix, segment, last));
+        gcm.init(Cipher.ENCRYPT_MODE, key, nonce(base, segment, last));
         gcm.updateAAD(aad);
         c = gcm.doFinal(buf, 0, len, ct, 0);
       } catch (GeneralSecurityException e) {
@@ -370,7 +392,7 @@ final class EnvelopeCrypto {
   private static final class DecryptingStream extends InputStream {
     private final InputStream in;
     private final byte[] aad;
-    private final byte[] prefix;
+    private final byte[] base;
     private final SecretKeySpec key;
     private final Cipher gcm = cipher("AES/GCM/NoPadding");
     private final byte[] ct = new byte[SEGMENT_BYTES];
@@ -382,11 +404,11 @@ final class EnvelopeCrypto {
     private boolean done;
     private boolean broken;
 
-    DecryptingStream(InputStream in, byte[] header, byte[] messageKey) {
+    DecryptingStream(InputStream in, byte[] header, byte[] bodyKey) {
       this.in = in;
       this.aad = header.clone();
-      this.prefix = noncePrefix(header);
-      this.key = new SecretKeySpec(messageKey, "AES");
+      this.base = nonceBase(header);
+      this.key = new SecretKeySpec(bodyKey, "AES");
     }
 
     @Override
@@ -434,7 +456,7 @@ final class EnvelopeCrypto {
         throw failed();
       }
       try {
-        gcm.init(Cipher.DECRYPT_MODE, key, nonce(prefix, segment, last));
+        gcm.init(Cipher.DECRYPT_MODE, key, nonce(base, segment, last));
         gcm.updateAAD(aad);
         end = gcm.doFinal(ct, 0, got, pt, 0);
       } catch (GeneralSecurityException e) {

@@ -39,21 +39,26 @@ import java.util.function.Supplier;
  * <h2>Messages</h2>
  *
  * <ul>
- *   <li>Each message has its own random 32-byte id, from which a per-message AES key is derived
- *       (the key derivation of XAES-256-GCM), so one cached data key safely encrypts many messages;
- *       a key commitment (HMAC-SHA256 of the data key, computed once per data key) ensures a
- *       message cannot be decrypted under any data key but its own.
+ *   <li>Each message has its own random 32-byte id. A byte-array message ({@link #encrypt}) is
+ *       written in <b>data-key mode</b>: its body is AES-256-GCM under one body key per data key
+ *       (derived once, cached with the data key), with a random 96-bit nonce per segment taken from
+ *       the id; the cache's exact counting of byte arrays bounds how many nonces one such key sees
+ *       (see the limits below). A stream message ({@link #encryptingStream}) is written in
+ *       <b>message-key mode</b>: a fresh AES key per message, derived from the id (the key
+ *       derivation of XAES-256-GCM), because a stream's length is unknown when it starts. A key
+ *       commitment (HMAC-SHA256 of the data key, computed once per data key) ensures a message
+ *       cannot be decrypted under any data key but its own.
  *   <li>The <b>encryption context</b> (a small map of strings, not secret) is bound to the message:
  *       it is stored in the header, authenticated with the body, and bound by the server to the
  *       wrapped data key. {@link #decrypt} checks it against the context the caller expects; pass
  *       {@code null} to accept whichever the message carries and read it with {@link
  *       Message#header}.
- *   <li>Byte arrays and streams produce the same format and can decrypt each other. A byte array
- *       decrypts only after every byte is authenticated. A {@linkplain #decryptingStream decrypting
- *       stream} hands out 64 KiB segments as each is authenticated: a truncated or altered message
- *       fails at the damaged segment or at the end, so whatever was read before the failure must be
- *       discarded; only a stream read to its end without an exception is the whole, genuine
- *       message.
+ *   <li>Byte arrays and streams produce the same format, differing only in the body-key mode byte
+ *       of the header, and each API decrypts both modes. A byte array decrypts only after every
+ *       byte is authenticated. A {@linkplain #decryptingStream decrypting stream} hands out 64 KiB
+ *       segments as each is authenticated: a truncated or altered message fails at the damaged
+ *       segment or at the end, so whatever was read before the failure must be discarded; only a
+ *       stream read to its end without an exception is the whole, genuine message.
  *   <li>Every invalid message fails with {@link InvalidMessageException} (malformed, tampered,
  *       truncated, wrong context, commitment mismatch). When the server itself refuses to unwrap
  *       the data key (a tampered wrapped key or context, another tenant's message), the {@link
@@ -78,12 +83,20 @@ import java.util.function.Supplier;
  *   <tr><td>{@link Builder#maxMessagesPerKey maxMessagesPerKey}</td><td>2^20</td><td>at most
  *       2^32 − 1</td></tr>
  *   <tr><td>{@link Builder#maxBytesPerKey maxBytesPerKey}</td><td>2^36 (64 GiB)</td><td>of
- *       plaintext; a byte array larger than this gets a data key of its own</td></tr>
+ *       plaintext, at most 2^47; a byte array larger than this gets a data key of its own</td></tr>
  *   <tr><td>{@link Builder#refreshAhead refreshAhead}</td><td>0.75</td><td>fraction of any limit
  *       at which a replacement is fetched in the background (encrypt side)</td></tr>
  *   <tr><td>{@link Builder#maxCachedKeys maxCachedKeys}</td><td>1,000</td><td>per cache; the
  *       oldest entry is evicted first</td></tr>
  * </table>
+ *
+ * <p><b>Nonce bound of data-key mode.</b> All byte-array messages of one data key share one GCM key
+ * with random 96-bit nonces; over {@code S} segments a (key, nonce) pair repeats with probability
+ * at most {@code S^2/2^97}. Byte arrays are counted exactly (below), so {@code S ≤
+ * maxMessagesPerKey + maxBytesPerKey / 65,520}: at the defaults {@code S ≤ 2,097,408 ≈ 2^21} and
+ * the probability is about 2^-55; at both caps (2^32 − 1 messages, 2^47 bytes) {@code S ≤
+ * 6,442,975,359 ≈ 1.5 · 2^32} and it is about 2^-32 (1.13 · 2^-32), NIST SP 800-38D's bound for
+ * random nonces. Streams use a fresh key each and do not count into {@code S}.
  *
  * <ul>
  *   <li><b>Single flight.</b> Concurrent messages that miss the cache for the same cache key make
@@ -97,14 +110,15 @@ import java.util.function.Supplier;
  *       a key is used. A stream's length is unknown when it starts, so a stream starts only on a
  *       key with budget left and is charged as it is written or read; a key can therefore exceed
  *       its byte budget by the streams already running on it, and a long stream runs to its end on
- *       the key it started with (its own per-message key, so this is safe).
+ *       the key it started with (its own per-message key, so this is safe; the byte-array nonce
+ *       bound above only counts byte arrays, which are reserved exactly).
  *   <li><b>Zeroing.</b> A cached plaintext data key is overwritten with zeros when it is retired
- *       (limit reached, expired, evicted or {@link #close closed}) and no message is still deriving
- *       from it. Expired keys are retired by a background clean-up (every quarter of {@code
- *       maxAge}, between 1 second and 1 minute) without waiting for the next call. On the JVM this
- *       is best effort: the garbage collector may have copied the array earlier, and the HTTP
- *       client, Tink and the JCE hold short-lived copies and key schedules of their own that cannot
- *       be zeroed.
+ *       (limit reached, expired, evicted or {@link #close closed}) and no message is still using it
+ *       (a byte array uses it while it is encrypted or decrypted, a stream only while it starts).
+ *       Expired keys are retired by a background clean-up (every quarter of {@code maxAge}, between
+ *       1 second and 1 minute) without waiting for the next call. On the JVM this is best effort:
+ *       the garbage collector may have copied the array earlier, and the HTTP client, Tink and the
+ *       JCE hold short-lived copies and key schedules of their own that cannot be zeroed.
  * </ul>
  *
  * <h2>Threads and lifecycle</h2>
@@ -126,6 +140,13 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
   /** The default {@link Builder#maxBytesPerKey}: 2^36 bytes (64 GiB). */
   public static final long DEFAULT_MAX_BYTES = 1L << 36;
+
+  /**
+   * The largest {@link Builder#maxBytesPerKey}: 2^47 bytes (128 TiB), so that the byte-array
+   * messages of one data key have fewer than about 1.5 · 2^32 segments even at both caps (see the
+   * nonce bound of data-key mode).
+   */
+  public static final long MAX_BYTES_LIMIT = 1L << 47;
 
   /** The default {@link Builder#refreshAhead}. */
   public static final double DEFAULT_REFRESH_AHEAD = 0.75;
@@ -206,16 +227,22 @@ public final class EnvelopeEncryptor implements AutoCloseable {
   public byte[] encrypt(byte[] plaintext, Map<String, String> context) {
     Objects.requireNonNull(plaintext, "plaintext");
     CanonicalContext ctx = CanonicalContext.of(context);
-    long largestHeader = 70L + ctx.encoded().length + Message.MAX_WRAPPED_KEY_BYTES;
+    long largestHeader = Message.headerLength(ctx.encoded().length, Message.MAX_WRAPPED_KEY_BYTES);
     if (largestHeader + EnvelopeCrypto.bodyLength(plaintext.length) > EnvelopeCrypto.MAX_ARRAY) {
       throw new IllegalArgumentException(
           "plaintext too large for a byte array message; use encryptingStream");
     }
-    Prepared p = prepareEncrypt(ctx, plaintext.length, false);
+    byte[] id = newMessageId();
+    KeyCache.Entry cached = fromEncryptCache(ctx, plaintext.length, false);
+    KeyCache.Entry e = cached != null ? cached : ownUse(generate(ctx));
     try {
-      return EnvelopeCrypto.seal(p.header, p.keys.messageKey, plaintext);
+      DataKeyHolder key = e.key;
+      byte[] header =
+          Message.encodeHeader(Message.BODY_KEY_DATA_KEY, id, ctx, e.wrapped, key.commitment());
+      // K_d is the entry's own array: the use is held until the body is sealed.
+      return EnvelopeCrypto.seal(header, key.bodyKey(), plaintext);
     } finally {
-      p.keys.destroy();
+      e.release();
     }
   }
 
@@ -232,13 +259,25 @@ public final class EnvelopeEncryptor implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(out, "out");
     CanonicalContext ctx = CanonicalContext.of(context);
-    Prepared p = prepareEncrypt(ctx, 0, true);
+    byte[] id = newMessageId();
+    KeyCache.Entry cached = fromEncryptCache(ctx, 0, true);
+    KeyCache.Entry e = cached != null ? cached : ownUse(generate(ctx));
+    byte[] header;
+    byte[] messageKey;
     try {
-      out.write(p.header);
-      OutputStream body = EnvelopeCrypto.encryptingStream(out, p.header, p.keys.messageKey);
-      return new ChargingOutputStream(body, encryptCache, p.entry);
+      messageKey = EnvelopeCrypto.bodyKey(e.key, Message.BODY_KEY_MESSAGE_KEY, id);
+      header =
+          Message.encodeHeader(
+              Message.BODY_KEY_MESSAGE_KEY, id, ctx, e.wrapped, e.key.commitment());
     } finally {
-      p.keys.destroy(); // the stream keeps its own copy, in its AES key
+      e.release();
+    }
+    try {
+      out.write(header);
+      OutputStream body = EnvelopeCrypto.encryptingStream(out, header, messageKey);
+      return new ChargingOutputStream(body, encryptCache, cached);
+    } finally {
+      Arrays.fill(messageKey, (byte) 0); // the stream keeps its own copy, in its AES key
     }
   }
 
@@ -260,11 +299,22 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     Message.Header h = Message.header(message);
     checkContext(h, expectedContext);
     long plaintextBytes = Math.max(0, message.length - (long) h.length());
-    Prepared p = prepareDecrypt(h, plaintextBytes, false);
+    checkOpen();
+    KeyCache.Entry cached = fromDecryptCache(h, plaintextBytes, false);
+    KeyCache.Entry e = cached != null ? cached : ownUse(unwrap(h));
+    byte[] messageKey = null;
     try {
-      return EnvelopeCrypto.open(h, message, p.keys.messageKey);
+      checkCommitment(e.key, h);
+      byte[] key = EnvelopeCrypto.bodyKey(e.key, h.bodyKeyMode(), h.messageIdNoCopy());
+      if (h.bodyKeyMode() == Message.BODY_KEY_MESSAGE_KEY) {
+        messageKey = key; // K_m is ours to zero; K_d belongs to the entry, in use until we return
+      }
+      return EnvelopeCrypto.open(h, message, key);
     } finally {
-      p.keys.destroy();
+      if (messageKey != null) {
+        Arrays.fill(messageKey, (byte) 0);
+      }
+      e.release();
     }
   }
 
@@ -285,13 +335,25 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     Objects.requireNonNull(in, "in");
     Message.Header h = Message.readHeader(in);
     checkContext(h, expectedContext);
-    Prepared p = prepareDecrypt(h, 0, true);
+    checkOpen();
+    KeyCache.Entry cached = fromDecryptCache(h, 0, true);
+    KeyCache.Entry e = cached != null ? cached : ownUse(unwrap(h));
+    byte[] key;
+    try {
+      checkCommitment(e.key, h);
+      key = EnvelopeCrypto.bodyKey(e.key, h.bodyKeyMode(), h.messageIdNoCopy());
+      if (h.bodyKeyMode() == Message.BODY_KEY_DATA_KEY) {
+        key = key.clone(); // the stream outlives this use of the entry that owns K_d
+      }
+    } finally {
+      e.release();
+    }
     try {
       SourceGuard guard = new SourceGuard(in);
-      InputStream body = EnvelopeCrypto.decryptingStream(guard, h.raw(), p.keys.messageKey);
-      return new DecryptingInputStream(body, guard, decryptCache, p.entry);
+      InputStream body = EnvelopeCrypto.decryptingStream(guard, h.raw(), key);
+      return new DecryptingInputStream(body, guard, decryptCache, cached);
     } finally {
-      p.keys.destroy();
+      Arrays.fill(key, (byte) 0); // the stream keeps its own copy, in its AES key
     }
   }
 
@@ -366,20 +428,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** A message's header and keys; {@code entry} is the cache entry to charge, or null. */
-  private static final class Prepared {
-    final byte[] header;
-    final EnvelopeCrypto.MessageKeys keys;
-    final KeyCache.Entry entry;
-
-    Prepared(byte[] header, EnvelopeCrypto.MessageKeys keys, KeyCache.Entry entry) {
-      this.header = header;
-      this.keys = keys;
-      this.entry = entry;
-    }
-  }
-
-  private Prepared prepareEncrypt(CanonicalContext ctx, long bytes, boolean stream) {
+  private byte[] newMessageId() {
     checkOpen();
     if (keyName == null) {
       throw new IllegalStateException("this EnvelopeEncryptor was built without a key name");
@@ -388,66 +437,50 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     if (id.length != Message.MESSAGE_ID_BYTES) {
       throw new IllegalStateException("message ids must be 32 bytes");
     }
-    KeyCache.Entry e = null;
-    if (encryptCache != null) {
-      e =
-          encryptCache.acquire(
-              KeyCache.Key.forEncrypt(keyName, ctx), bytes, stream, () -> generate(ctx));
-    }
-    EnvelopeCrypto.MessageKeys keys;
-    byte[] wrapped;
-    if (e != null) {
-      try {
-        keys = EnvelopeCrypto.derive(e.key, id);
-      } finally {
-        e.release();
-      }
-      wrapped = e.wrapped;
-    } else {
-      KeyCache.Entry own = generate(ctx);
-      try {
-        keys = EnvelopeCrypto.derive(own.key, id);
-      } finally {
-        own.key.destroy();
-      }
-      wrapped = own.wrapped;
-    }
-    return new Prepared(Message.encodeHeader(id, ctx, wrapped, keys.commitment), keys, e);
+    return id;
   }
 
-  private Prepared prepareDecrypt(Message.Header h, long bytes, boolean stream) {
-    checkOpen();
-    KeyCache.Entry e = null;
-    if (decryptCache != null) {
-      e =
-          decryptCache.acquire(
-              KeyCache.Key.forDecrypt(h.wrappedDataKeyNoCopy(), h.canonicalContext()),
-              bytes,
-              stream,
-              () -> unwrap(h));
+  /**
+   * The encrypt cache's entry for one more message, with a use held; or null when there is no
+   * encrypt cache or the message cannot be served from it (a byte array larger than {@code
+   * maxBytesPerKey}).
+   */
+  private KeyCache.Entry fromEncryptCache(CanonicalContext ctx, long bytes, boolean stream) {
+    if (encryptCache == null) {
+      return null;
     }
-    EnvelopeCrypto.MessageKeys keys;
-    if (e != null) {
-      try {
-        keys = EnvelopeCrypto.derive(e.key, h.messageIdNoCopy());
-      } finally {
-        e.release();
-      }
-    } else {
-      KeyCache.Entry own = unwrap(h);
-      try {
-        keys = EnvelopeCrypto.derive(own.key, h.messageIdNoCopy());
-      } finally {
-        own.key.destroy();
-      }
+    return encryptCache.acquire(
+        KeyCache.Key.forEncrypt(keyName, ctx), bytes, stream, () -> generate(ctx));
+  }
+
+  /** Like {@link #fromEncryptCache}, for the unwrapped data key of a message's header. */
+  private KeyCache.Entry fromDecryptCache(Message.Header h, long bytes, boolean stream) {
+    if (decryptCache == null) {
+      return null;
     }
-    // The commitment is checked before a single byte of the body is decrypted.
-    if (!keys.commitsTo(h.commitmentNoCopy())) {
-      keys.destroy();
+    return decryptCache.acquire(
+        KeyCache.Key.forDecrypt(h.wrappedDataKeyNoCopy(), h.canonicalContext()),
+        bytes,
+        stream,
+        () -> unwrap(h));
+  }
+
+  /**
+   * An uncached entry used by one message only: returned with its one use held and already retired,
+   * so that {@link KeyCache.Entry#release} zeroes its key.
+   */
+  private static KeyCache.Entry ownUse(KeyCache.Entry e) {
+    e.users.incrementAndGet();
+    e.retire();
+    return e;
+  }
+
+  /** Refuses a message whose commitment is not its data key's, before any body byte is read. */
+  private static void checkCommitment(DataKeyHolder key, Message.Header h) {
+    if (!EnvelopeCrypto.commitsTo(key.commitment(), h.commitmentNoCopy())) {
       throw new InvalidMessageException(
           "key commitment mismatch: the message was not made with its wrapped data key");
     }
-    return new Prepared(h.raw(), keys, e);
   }
 
   /** A fresh data key from the source, as a (not yet cached) entry. */
@@ -739,10 +772,10 @@ public final class EnvelopeEncryptor implements AutoCloseable {
       return this;
     }
 
-    /** How many plaintext bytes one data key serves; positive; default 2^36. */
+    /** How many plaintext bytes one data key serves; 1 to 2^47; default 2^36. */
     public Builder maxBytesPerKey(long maxBytes) {
-      if (maxBytes < 1) {
-        throw new IllegalArgumentException("maxBytesPerKey must be positive");
+      if (maxBytes < 1 || maxBytes > MAX_BYTES_LIMIT) {
+        throw new IllegalArgumentException("maxBytesPerKey must be 1 to 2^47");
       }
       this.maxBytes = maxBytes;
       return this;

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  *       served fewer than {@code maxMessages} messages and, with this message's bytes, at most
  *       {@code maxBytes} bytes. Counters are reserved atomically before the key is used; the first
  *       message that does not fit <em>retires</em> the entry: it is never used again and its key is
- *       zeroed as soon as no message is deriving from it.
+ *       zeroed as soon as no message is using it.
  *   <li><b>Single flight.</b> The map holds one future per cache key; the caller that installs it
  *       loads the key (one call to the {@link DataKeySource}) and every concurrent caller waits for
  *       that future instead of making its own call. A failed load is not cached: the waiting
@@ -43,10 +43,11 @@ import java.util.function.Supplier;
  *       periodically so that idle keys are zeroed without waiting for the next call.
  * </ul>
  *
- * <p>Reference counting makes zeroing safe: a message holds a use of its entry only while it
- * derives its per-message key from the data key (a few microseconds), not while it encrypts or
- * decrypts its body, so a retired key is zeroed promptly even while long streams that started under
- * it continue.
+ * <p>Reference counting makes zeroing safe: a byte-array message holds a use of its entry while it
+ * is encrypted or decrypted (its body key in data-key mode is the entry's cached {@code K_d}, and a
+ * byte array is at most about 2 GiB), a stream only while it derives its own key (a few
+ * microseconds), not while it encrypts or decrypts its body, so a retired key is zeroed promptly
+ * even while long streams that started under it continue.
  */
 final class KeyCache {
   /** The limits of one cache. */

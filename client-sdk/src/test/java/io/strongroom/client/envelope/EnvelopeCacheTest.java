@@ -282,8 +282,11 @@ class EnvelopeCacheTest {
     EnvelopeEncryptor e = open(builder().maxMessagesPerKey(1).maxCachedKeys(1));
     e.encrypt(new byte[1], A);
     DataKeyHolder a1 = e.cachedEncryptKey(A);
+    byte[] bodyKey = a1.bodyKey(); // K_d, computed by the first byte-array message
+    assertThat(bodyKey).isNotEqualTo(new byte[32]);
     e.encrypt(new byte[1], A); // limit reached: replaced
     assertThat(a1.bytes()).containsOnly(0);
+    assertThat(bodyKey).containsOnly(0);
     DataKeyHolder a2 = e.cachedEncryptKey(A);
     e.encrypt(new byte[1], B); // the cache holds one key: A's is evicted
     assertThat(a2.bytes()).containsOnly(0);
@@ -374,7 +377,7 @@ class EnvelopeCacheTest {
     assertThat(keys.decryptCalls.get()).isEqualTo(1);
     // Same wrapped key, context changed from "a" to "b": the fake (like the server) refuses it.
     byte[] changed = m.clone();
-    int at = 36 + CanonicalContext.of(A).encoded().length - 1;
+    int at = 37 + CanonicalContext.of(A).encoded().length - 1;
     changed[at] = 'b';
     assertThat(Message.header(changed).context()).isEqualTo(B);
     assertThatThrownBy(() -> e.decrypt(changed, null))
@@ -434,6 +437,14 @@ class EnvelopeCacheTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> builder().maxBytesPerKey(0))
         .isInstanceOf(IllegalArgumentException.class);
+    // The byte cap keeps the segments under one data-key-mode body key below ~1.5 * 2^32.
+    assertThat(EnvelopeEncryptor.MAX_BYTES_LIMIT).isEqualTo(1L << 47);
+    assertThatThrownBy(() -> builder().maxBytesPerKey((1L << 47) + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2^47");
+    assertThatThrownBy(() -> builder().maxBytesPerKey(Long.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(builder().maxBytesPerKey(1L << 47)).isNotNull();
     assertThatThrownBy(() -> builder().maxCachedKeys(0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(builder().maxMessagesPerKey((1L << 32) - 1)).isNotNull();

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The derivations of envelope message v1: {@code K_m} is the derived key of XAES-256-GCM (checked
- * against the C2SP test vectors), and the commitment is the documented HMAC-SHA256.
+ * against the C2SP test vectors), the commitment and {@code K_d} are the documented HMAC-SHA256s,
+ * and the nonces of both body-key modes are as documented.
  */
 class EnvelopeCryptoTest {
   static final HexFormat HEX = HexFormat.of();
@@ -45,7 +46,7 @@ class EnvelopeCryptoTest {
   /** XAES-256-GCM decryption: K_m from the first 12 nonce bytes, AES-GCM with the last 12. */
   private static String xaesOpen(byte[] key, byte[] ciphertext, String aad) throws Exception {
     byte[] id = Arrays.copyOf(C2SP_NONCE, 32); // the message id's first 12 bytes are the salt
-    byte[] km = EnvelopeCrypto.derive(key, id).messageKey;
+    byte[] km = EnvelopeCrypto.messageKey(key, id);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(
         Cipher.DECRYPT_MODE,
@@ -80,36 +81,97 @@ class EnvelopeCryptoTest {
   }
 
   @Test
-  void commitmentIsHmacOfTheLabelAndTheSameForEveryMessage() throws Exception {
+  void commitmentAndDataKeyModeBodyKeyAreHmacsOfTheirLabels() throws Exception {
     byte[] dataKey = new byte[32];
     new SplittableRandom(2).nextBytes(dataKey);
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(dataKey, "HmacSHA256"));
-    byte[] want = mac.doFinal("strongroom/envelope/v1/commit".getBytes(US_ASCII));
-    byte[] id1 = new byte[32];
-    byte[] id2 = new byte[32];
-    id2[0] = 1;
-    assertThat(EnvelopeCrypto.derive(dataKey, id1).commitment).isEqualTo(want);
-    assertThat(EnvelopeCrypto.derive(dataKey, id2).commitment).isEqualTo(want);
-    assertThat(EnvelopeCrypto.derive(dataKey, id1).messageKey)
-        .isNotEqualTo(EnvelopeCrypto.derive(dataKey, id2).messageKey);
+    byte[] commit = mac.doFinal("strongroom/envelope/v1/commit".getBytes(US_ASCII));
+    byte[] body = mac.doFinal("strongroom/envelope/v1/body".getBytes(US_ASCII));
+    assertThat(EnvelopeCrypto.commitment(dataKey)).isEqualTo(commit);
+    assertThat(EnvelopeCrypto.bodyKey(dataKey)).isEqualTo(body).isNotEqualTo(commit);
   }
 
   @Test
-  void holderCachesTheSameValuesAndZeroesTheSubkey() {
+  void dataKeyModeHasOneBodyKeyPerDataKeyMessageKeyModeOnePerMessage() {
+    byte[] dataKey = new byte[32];
+    new SplittableRandom(2).nextBytes(dataKey);
+    DataKeyHolder holder = new DataKeyHolder(dataKey.clone());
+    byte[] id1 = new byte[32];
+    byte[] id2 = new byte[32];
+    id2[0] = 1;
+    byte[] kd1 = EnvelopeCrypto.bodyKey(holder, Message.BODY_KEY_DATA_KEY, id1);
+    byte[] kd2 = EnvelopeCrypto.bodyKey(holder, Message.BODY_KEY_DATA_KEY, id2);
+    assertThat(kd1).isSameAs(kd2).isEqualTo(EnvelopeCrypto.bodyKey(dataKey));
+    byte[] km1 = EnvelopeCrypto.bodyKey(holder, Message.BODY_KEY_MESSAGE_KEY, id1);
+    byte[] km2 = EnvelopeCrypto.bodyKey(holder, Message.BODY_KEY_MESSAGE_KEY, id2);
+    assertThat(km1).isEqualTo(EnvelopeCrypto.messageKey(dataKey, id1)).isNotEqualTo(km2);
+    assertThat(km2).isEqualTo(EnvelopeCrypto.messageKey(dataKey, id2));
+    assertThat(km1).isNotEqualTo(kd1);
+  }
+
+  @Test
+  void holderCachesTheSameValuesAndZeroesTheSecretOnes() {
     byte[] dataKey = new byte[32];
     new SplittableRandom(3).nextBytes(dataKey);
     byte[] id = new byte[32];
     new SplittableRandom(4).nextBytes(id);
-    EnvelopeCrypto.MessageKeys direct = EnvelopeCrypto.derive(dataKey, id);
     DataKeyHolder holder = new DataKeyHolder(dataKey.clone());
-    EnvelopeCrypto.MessageKeys cached = EnvelopeCrypto.derive(holder, id);
-    assertThat(cached.commitment).isEqualTo(direct.commitment);
-    assertThat(cached.messageKey).isEqualTo(direct.messageKey);
+    assertThat(holder.commitment()).isEqualTo(EnvelopeCrypto.commitment(dataKey));
+    assertThat(holder.bodyKey())
+        .isEqualTo(EnvelopeCrypto.bodyKey(dataKey))
+        .isSameAs(holder.bodyKey());
+    assertThat(EnvelopeCrypto.messageKey(holder.bytes(), holder.cmacSubkey(), id))
+        .isEqualTo(EnvelopeCrypto.messageKey(dataKey, id));
     byte[] k1 = holder.cmacSubkey();
+    byte[] kd = holder.bodyKey();
+    assertThat(k1).isNotEqualTo(new byte[16]);
+    assertThat(kd).isNotEqualTo(new byte[32]);
     holder.destroy();
     assertThat(k1).containsOnly(0);
+    assertThat(kd).containsOnly(0);
     assertThat(holder.bytes()).containsOnly(0);
+  }
+
+  @Test
+  void dataKeyModeNoncesAreTheFirstTwelveIdBytesWithIndexAndFlagXoredIn() {
+    byte[] header = header(Message.BODY_KEY_DATA_KEY);
+    byte[] base = EnvelopeCrypto.nonceBase(header);
+    assertThat(base).isEqualTo(Arrays.copyOfRange(header, 5, 17));
+    // id[0..12) = 80 81 … 8b; segment 0x01020304 not last, then segment 0 last.
+    assertThat(HEX.formatHex(EnvelopeCrypto.nonce(base, 0x01020304L, false).getIV()))
+        .isEqualTo("80818283848586" + "868a8a8e" + "8b");
+    assertThat(HEX.formatHex(EnvelopeCrypto.nonce(base, 0, true).getIV()))
+        .isEqualTo("808182838485868788898a8a");
+    assertThat(HEX.formatHex(EnvelopeCrypto.nonce(base, 0xffffffffL, true).getIV()))
+        .isEqualTo("80818283848586" + "78777675" + "8a");
+    assertThat(base).isEqualTo(Arrays.copyOfRange(header, 5, 17)); // the base is not modified
+  }
+
+  @Test
+  void messageKeyModeNoncesAreSevenIdBytesThenIndexAndFlag() {
+    byte[] header = header(Message.BODY_KEY_MESSAGE_KEY);
+    byte[] base = EnvelopeCrypto.nonceBase(header);
+    // id[12..19) = 8c … 92
+    assertThat(HEX.formatHex(base)).isEqualTo("8c8d8e8f909192" + "0000000000");
+    assertThat(HEX.formatHex(EnvelopeCrypto.nonce(base, 0x01020304L, false).getIV()))
+        .isEqualTo("8c8d8e8f909192" + "01020304" + "00");
+    assertThat(HEX.formatHex(EnvelopeCrypto.nonce(base, 7, true).getIV()))
+        .isEqualTo("8c8d8e8f909192" + "00000007" + "01");
+  }
+
+  /** Magic, version, the mode, then the id 80 81 … 9f, and a little more. */
+  private static byte[] header(int mode) {
+    byte[] h = new byte[64];
+    h[0] = 'S';
+    h[1] = 'R';
+    h[2] = 'E';
+    h[3] = 1;
+    h[4] = (byte) mode;
+    for (int i = 0; i < 32; i++) {
+      h[5 + i] = (byte) (0x80 + i);
+    }
+    return h;
   }
 
   private static byte[] aes(byte[] key, byte[] block) {

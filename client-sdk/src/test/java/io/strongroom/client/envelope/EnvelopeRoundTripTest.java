@@ -45,7 +45,11 @@ class EnvelopeRoundTripTest {
     assertThat(envelope.decrypt(message, null)).isEqualTo(plaintext);
   }
 
-  /** Sizes around every segment boundary, through every combination of arrays and streams. */
+  /**
+   * Sizes around every segment boundary, through every combination of arrays and streams: an array
+   * makes a data-key-mode message, a stream a message-key-mode message of the same length, and each
+   * API decrypts both.
+   */
   @ParameterizedTest
   @ValueSource(
       ints = {
@@ -56,16 +60,71 @@ class EnvelopeRoundTripTest {
         2 * EnvelopeCrypto.SEGMENT_PLAINTEXT + 1,
         3 * EnvelopeCrypto.SEGMENT_PLAINTEXT + 17
       })
-  void arraysAndStreamsMakeTheSameFormat(int size) throws IOException {
+  void arraysAndStreamsMakeTheSameFormatAndDecryptEachOther(int size) throws IOException {
     byte[] plaintext = random(size, size);
 
     byte[] fromArray = envelope.encrypt(plaintext, CONTEXT);
     byte[] fromStream = encryptStream(envelope, plaintext, CONTEXT, 4093);
 
     assertThat(fromStream).hasSameSizeAs(fromArray).hasSize(expectedLength(fromArray, size));
+    assertThat(Message.header(fromArray).bodyKeyMode()).isEqualTo(Message.BODY_KEY_DATA_KEY);
+    assertThat(Message.header(fromStream).bodyKeyMode()).isEqualTo(Message.BODY_KEY_MESSAGE_KEY);
+    assertThat(envelope.decrypt(fromArray, CONTEXT)).isEqualTo(plaintext);
     assertThat(decryptStream(envelope, fromArray, CONTEXT)).isEqualTo(plaintext);
     assertThat(envelope.decrypt(fromStream, CONTEXT)).isEqualTo(plaintext);
     assertThat(decryptStream(envelope, fromStream, CONTEXT)).isEqualTo(plaintext);
+  }
+
+  /**
+   * The mode byte (header byte 4): 0x00 for every byte array, cached or not; 0x01 for every stream.
+   * Each message decrypts through both APIs, and through an encryptor that never saw its key.
+   */
+  @Test
+  void byteArraysAreDataKeyModeStreamsMessageKeyMode() throws IOException {
+    try (EnvelopeEncryptor uncached =
+            EnvelopeEncryptor.builder()
+                .dataKeys(keys)
+                .keyName("orders")
+                .encryptCache(false)
+                .decryptCache(false)
+                .build();
+        EnvelopeEncryptor reader = EnvelopeEncryptor.builder().dataKeys(keys).build()) {
+      for (EnvelopeEncryptor writer : new EnvelopeEncryptor[] {envelope, uncached}) {
+        byte[] plaintext = random(32, 9);
+        byte[] array = writer.encrypt(plaintext, CONTEXT);
+        byte[] stream = encryptStream(writer, plaintext, CONTEXT, 7);
+        assertThat(array[4]).isEqualTo((byte) 0x00);
+        assertThat(Message.header(array).bodyKeyMode()).isEqualTo(Message.BODY_KEY_DATA_KEY);
+        assertThat(stream[4]).isEqualTo((byte) 0x01);
+        assertThat(Message.header(stream).bodyKeyMode()).isEqualTo(Message.BODY_KEY_MESSAGE_KEY);
+        assertThat(Message.header(array).toString()).contains("data-key mode");
+        assertThat(Message.header(stream).toString()).contains("message-key mode");
+        for (EnvelopeEncryptor d : new EnvelopeEncryptor[] {writer, reader}) {
+          assertThat(d.decrypt(array, CONTEXT)).isEqualTo(plaintext);
+          assertThat(decryptStream(d, array, CONTEXT)).isEqualTo(plaintext);
+          assertThat(d.decrypt(stream, CONTEXT)).isEqualTo(plaintext);
+          assertThat(decryptStream(d, stream, CONTEXT)).isEqualTo(plaintext);
+        }
+      }
+    }
+  }
+
+  /**
+   * Data-key mode: two byte arrays under one cached data key share the body key, so they must not
+   * share nonces; their nonce bases are their ids' first 12 bytes. Encrypting the same plaintext
+   * twice gives unrelated bodies.
+   */
+  @Test
+  void byteArraysUnderOneDataKeyHaveDifferentNoncesAndBodies() {
+    byte[] plaintext = new byte[32];
+    byte[] a = envelope.encrypt(plaintext, CONTEXT);
+    byte[] b = envelope.encrypt(plaintext, CONTEXT);
+    Message.Header ha = Message.header(a);
+    Message.Header hb = Message.header(b);
+    assertThat(ha.wrappedDataKey()).isEqualTo(hb.wrappedDataKey());
+    assertThat(EnvelopeCrypto.nonceBase(ha.raw())).isNotEqualTo(EnvelopeCrypto.nonceBase(hb.raw()));
+    assertThat(java.util.Arrays.copyOfRange(a, ha.length(), a.length))
+        .isNotEqualTo(java.util.Arrays.copyOfRange(b, hb.length(), b.length));
   }
 
   @Test
@@ -110,6 +169,7 @@ class EnvelopeRoundTripTest {
 
     Message.Header h = Message.header(message);
     assertThat(h.version()).isEqualTo(1);
+    assertThat(h.bodyKeyMode()).isEqualTo(Message.BODY_KEY_DATA_KEY);
     assertThat(h.context())
         .containsExactly(Map.entry("purpose", "backup"), Map.entry("volume", "vol-0001"));
     assertThat(h.messageId()).hasSize(32);
@@ -194,7 +254,7 @@ class EnvelopeRoundTripTest {
   }
 
   @Test
-  void uncachedEncryptorsWork() {
+  void uncachedEncryptorsWork() throws IOException {
     try (EnvelopeEncryptor plain =
         EnvelopeEncryptor.builder()
             .dataKeys(keys)
@@ -204,13 +264,15 @@ class EnvelopeRoundTripTest {
             .build()) {
       byte[] a = plain.encrypt(new byte[] {1}, CONTEXT);
       byte[] b = plain.encrypt(new byte[] {2}, CONTEXT);
+      byte[] c = encryptStream(plain, new byte[] {3}, CONTEXT, 1);
       assertThat(plain.decrypt(a, CONTEXT)).containsExactly(1);
       assertThat(plain.decrypt(b, CONTEXT)).containsExactly(2);
       assertThat(plain.decrypt(a, CONTEXT)).containsExactly(1);
-      assertThat(keys.generateCalls.get()).isEqualTo(2);
-      assertThat(keys.decryptCalls.get()).isEqualTo(3);
+      assertThat(decryptStream(plain, c, CONTEXT)).containsExactly(3);
+      assertThat(keys.generateCalls.get()).isEqualTo(3);
+      assertThat(keys.decryptCalls.get()).isEqualTo(4);
       assertThat(keys.allHandedOutKeysZeroed()).isTrue();
-      assertThat(plain.stats().generateDataKeyCalls()).isEqualTo(2);
+      assertThat(plain.stats().generateDataKeyCalls()).isEqualTo(3);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.strongroom.client.envelope;
 
 import static io.strongroom.client.envelope.EnvelopeRoundTripTest.decryptStream;
+import static io.strongroom.client.envelope.EnvelopeRoundTripTest.encryptStream;
 import static io.strongroom.client.envelope.EnvelopeRoundTripTest.random;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,11 +16,15 @@ import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every way of damaging a message fails, through both the array and the stream API, with an {@link
  * InvalidCiphertextException}: {@link InvalidMessageException} when the SDK notices, the source's
  * (the server's) {@code InvalidCiphertextException} when the wrapped key or context was changed.
+ * The parameterized tests run on a message of each body-key mode: made by {@code encrypt} (data-key
+ * mode, {@code stream = false}) and by {@code encryptingStream} (message-key mode).
  */
 class EnvelopeTamperTest {
   static final Map<String, String> CONTEXT = Map.of("purpose", "backup", "volume", "vol-0001");
@@ -33,10 +38,27 @@ class EnvelopeTamperTest {
     envelope.close();
   }
 
-  @Test
-  void flippingAnyBitOfAnyByteFails() {
+  /** A message of {@code plaintext} in the mode of the API: array or stream. */
+  private byte[] make(boolean stream, byte[] plaintext) {
+    byte[] message;
+    try {
+      message =
+          stream
+              ? encryptStream(envelope, plaintext, CONTEXT, 1000)
+              : envelope.encrypt(plaintext, CONTEXT);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(Message.header(message).bodyKeyMode())
+        .isEqualTo(stream ? Message.BODY_KEY_MESSAGE_KEY : Message.BODY_KEY_DATA_KEY);
+    return message;
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void flippingAnyBitOfAnyByteFails(boolean stream) {
     byte[] plaintext = random(100, 1);
-    byte[] message = envelope.encrypt(plaintext, CONTEXT);
+    byte[] message = make(stream, plaintext);
     for (int i = 0; i < message.length; i++) {
       for (int bit = 0; bit < 8; bit += 7) { // lowest and highest bit of every byte
         byte[] bad = message.clone();
@@ -47,9 +69,10 @@ class EnvelopeTamperTest {
     assertThat(envelope.decrypt(message, CONTEXT)).isEqualTo(plaintext);
   }
 
-  @Test
-  void everyTruncationAndExtensionFails() {
-    byte[] message = envelope.encrypt(random(100, 2), CONTEXT);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void everyTruncationAndExtensionFails(boolean stream) {
+    byte[] message = make(stream, random(100, 2));
     for (int n = 0; n < message.length; n++) {
       assertFails(Arrays.copyOf(message, n), "truncated to " + n);
     }
@@ -59,10 +82,11 @@ class EnvelopeTamperTest {
     assertFails(doubled, "message appended to itself");
   }
 
-  @Test
-  void truncatingOrReorderingSegmentsFails() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void truncatingOrReorderingSegmentsFails(boolean stream) {
     int size = 3 * EnvelopeCrypto.SEGMENT_PLAINTEXT + 1000; // four segments
-    byte[] message = envelope.encrypt(random(size, 3), CONTEXT);
+    byte[] message = make(stream, random(size, 3));
     int body = Message.header(message).length();
     int s1 = body + EnvelopeCrypto.SEGMENT_BYTES;
     int s2 = s1 + EnvelopeCrypto.SEGMENT_BYTES;
@@ -94,11 +118,12 @@ class EnvelopeTamperTest {
     assertFails(flipped, "byte in segment 2");
   }
 
-  @Test
-  void eachHeaderFieldIsProtected() {
-    byte[] message = envelope.encrypt(random(50, 4), CONTEXT);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void eachHeaderFieldIsProtected(boolean stream) {
+    byte[] message = make(stream, random(50, 4));
     Message.Header h = Message.header(message);
-    int ctxStart = 36;
+    int ctxStart = 37;
     int ctxLen = CanonicalContext.of(CONTEXT).encoded().length;
     int blobLen = h.wrappedDataKey().length;
     int blobStart = ctxStart + ctxLen + 2;
@@ -108,10 +133,14 @@ class EnvelopeTamperTest {
     assertInvalid(set(message, 3, 2), "version");
     assertThatThrownBy(() -> envelope.decrypt(set(message, 3, 2), null))
         .hasMessageContaining("version 2");
-    // The commitment is per data key, so a changed message id passes it; the body's key (id bytes
-    // 0..11), nonce (12..18) and associated data (all of them) then no longer match.
-    for (int at : new int[] {4, 10, 15, 16, 22, 23, 35}) {
-      assertInvalid(set(message, at, message[at] ^ 0x55), "message id byte " + (at - 4));
+    // The mode byte: to the other mode (another key and other nonces), or to an unknown one.
+    assertInvalid(set(message, 4, message[4] ^ 1), "mode byte, other mode");
+    assertInvalid(set(message, 4, 2), "mode byte, unknown mode");
+    // The commitment is per data key, so a changed message id passes it; then the nonces (data-key
+    // mode: id bytes 0..11) or the key (message-key mode: 0..11) and nonces (12..18), and the
+    // associated data (every id byte, in both modes) no longer match.
+    for (int at : new int[] {5, 11, 16, 17, 23, 24, 36}) {
+      assertInvalid(set(message, at, message[at] ^ 0x55), "message id byte " + (at - 5));
       assertThatThrownBy(() -> envelope.decrypt(set(message, at, message[at] ^ 1), null))
           .hasMessageContaining("failed authentication");
     }
@@ -125,6 +154,47 @@ class EnvelopeTamperTest {
     assertInvalid(set(message, commitStart, message[commitStart] ^ 1), "commitment");
     assertInvalid(set(message, h.length(), message[h.length()] ^ 1), "first body byte");
     assertInvalid(set(message, message.length - 1, message[message.length - 1] ^ 1), "tag");
+  }
+
+  /**
+   * The mode byte is in the associated data and selects the body key: a message switched to the
+   * other mode fails authentication (it does not decrypt to garbage), by array and by stream.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void switchingTheModeByteFailsCleanly(boolean stream) {
+    byte[] plaintext = random(70_000, 6); // two segments
+    byte[] message = make(stream, plaintext);
+    byte[] switched = set(message, 4, stream ? 0 : 1);
+    assertThat(Message.header(switched).bodyKeyMode())
+        .isEqualTo(stream ? Message.BODY_KEY_DATA_KEY : Message.BODY_KEY_MESSAGE_KEY);
+    assertThatThrownBy(() -> envelope.decrypt(switched, CONTEXT))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("failed authentication");
+    assertThatThrownBy(() -> decryptStream(envelope, switched, CONTEXT))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("failed authentication");
+    assertThat(envelope.decrypt(message, CONTEXT)).isEqualTo(plaintext); // the original is fine
+  }
+
+  @Test
+  void unknownModesAreRefusedByTheParser() throws IOException {
+    byte[] ctx = {0, 0};
+    assertThat(Message.header(header(ctx, 0)).bodyKeyMode()).isEqualTo(Message.BODY_KEY_DATA_KEY);
+    assertThat(Message.header(header(ctx, 1)).bodyKeyMode())
+        .isEqualTo(Message.BODY_KEY_MESSAGE_KEY);
+    for (int mode : new int[] {2, 0x7f, 0x80, 0xff}) {
+      byte[] h = header(ctx, mode);
+      assertThatThrownBy(() -> Message.header(h))
+          .as("mode " + mode)
+          .isInstanceOf(InvalidMessageException.class)
+          .hasMessageContaining("body-key mode " + mode);
+      assertThatThrownBy(() -> Message.readHeader(new ByteArrayInputStream(h)))
+          .as("mode " + mode + " (stream)")
+          .isInstanceOf(InvalidMessageException.class)
+          .hasMessageContaining("body-key mode " + mode);
+      assertInvalid(h, "mode " + mode);
+    }
   }
 
   @Test
@@ -171,23 +241,26 @@ class EnvelopeTamperTest {
    * The attack key commitment stops: a message whose wrapped key is replaced by another data key's
    * blob, and whose body is re-made so that it authenticates under that other key. Without the
    * commitment it would decrypt, to a plaintext of the attacker's choosing; with it, it is refused
-   * before any body byte is decrypted.
+   * before any body byte is decrypted. In both modes: the forged body is made with the other data
+   * key's {@code K_d} or {@code K_m}.
    */
-  @Test
-  void keyCommitmentRefusesAMessageUnderAnotherDataKey() {
-    byte[] message = envelope.encrypt("pay alice 10".getBytes(UTF_8), CONTEXT);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void keyCommitmentRefusesAMessageUnderAnotherDataKey(boolean stream) {
+    byte[] message = make(stream, "pay alice 10".getBytes(UTF_8));
     Message.Header h = Message.header(message);
+    int mode = h.bodyKeyMode();
 
     DataKeySource.DataKey other = keys.generateDataKey("orders", 32, CONTEXT);
-    byte[] otherKey = other.plaintext().clone();
-    EnvelopeCrypto.MessageKeys otherKeys = EnvelopeCrypto.derive(otherKey, h.messageId());
+    DataKeyHolder otherKey = new DataKeyHolder(other.plaintext().clone());
+    byte[] otherBodyKey = EnvelopeCrypto.bodyKey(otherKey, mode, h.messageId());
 
-    // Same id, context and commitment; the other data key's blob; a body made under that key.
+    // Same mode, id, context and commitment; the other data key's blob; a body made under that key.
     byte[] forgedHeader =
         Message.encodeHeader(
-            h.messageId(), h.canonicalContext(), other.ciphertext(), h.commitment());
+            mode, h.messageId(), h.canonicalContext(), other.ciphertext(), h.commitment());
     byte[] forged =
-        EnvelopeCrypto.seal(forgedHeader, otherKeys.messageKey, "pay mallory 1000".getBytes(UTF_8));
+        EnvelopeCrypto.seal(forgedHeader, otherBodyKey, "pay mallory 1000".getBytes(UTF_8));
 
     assertThatThrownBy(() -> envelope.decrypt(forged, CONTEXT))
         .isInstanceOf(InvalidMessageException.class)
@@ -200,18 +273,18 @@ class EnvelopeTamperTest {
     // message id: the JDK refuses to seal twice in a row with one AES-GCM key and nonce.)
     byte[] honestId = h.messageId();
     honestId[0] ^= 1;
-    EnvelopeCrypto.MessageKeys honestKeys = EnvelopeCrypto.derive(otherKey, honestId);
-    assertThat(honestKeys.commitment).isEqualTo(otherKeys.commitment); // one per data key
     byte[] honestHeader =
         Message.encodeHeader(
-            honestId, h.canonicalContext(), other.ciphertext(), honestKeys.commitment);
+            mode, honestId, h.canonicalContext(), other.ciphertext(), otherKey.commitment());
     byte[] honest =
         EnvelopeCrypto.seal(
-            honestHeader, honestKeys.messageKey, "pay mallory 1000".getBytes(UTF_8));
+            honestHeader,
+            EnvelopeCrypto.bodyKey(otherKey, mode, honestId),
+            "pay mallory 1000".getBytes(UTF_8));
     assertThat(envelope.decrypt(honest, CONTEXT)).asString().isEqualTo("pay mallory 1000");
     // And the body authenticates under the other key even with the forged header: only the
     // commitment check stands between the forgery and a successful decryption.
-    assertThat(EnvelopeCrypto.open(Message.header(forged), forged, otherKeys.messageKey))
+    assertThat(EnvelopeCrypto.open(Message.header(forged), forged, otherBodyKey))
         .asString()
         .isEqualTo("pay mallory 1000");
   }
@@ -286,14 +359,20 @@ class EnvelopeTamperTest {
     return copy;
   }
 
+  /** A header in data-key mode with the encoded context {@code ctx} and a 1-byte wrapped key. */
   private static byte[] header(byte[] ctx) {
-    byte[] h = new byte[36 + ctx.length + 2 + 1 + 32];
+    return header(ctx, Message.BODY_KEY_DATA_KEY);
+  }
+
+  private static byte[] header(byte[] ctx, int mode) {
+    byte[] h = new byte[37 + ctx.length + 2 + 1 + 32];
     h[0] = 'S';
     h[1] = 'R';
     h[2] = 'E';
     h[3] = 1;
-    System.arraycopy(ctx, 0, h, 36, ctx.length);
-    h[36 + ctx.length + 1] = 1;
+    h[4] = (byte) mode;
+    System.arraycopy(ctx, 0, h, 37, ctx.length);
+    h[37 + ctx.length + 1] = 1;
     return h;
   }
 }

@@ -4,8 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The frozen format vectors of envelope message v1 ({@code vectors/envelope-v1.txt}): every release
- * must keep reading them. {@link #writeVectors} wrote the file once (run it only to make a new file
- * for a new format, never to overwrite this one).
+ * must keep reading them. {@link #writeVectors} wrote the file (run it only to make a new file for
+ * a new format, never to overwrite this one once released): byte-array messages (data-key mode) and
+ * stream messages (message-key mode), each mode with a multi-segment message.
  */
 class EnvelopeVectorsTest {
   static final HexFormat HEX = HexFormat.of();
@@ -30,7 +33,10 @@ class EnvelopeVectorsTest {
   @Test
   void frozenVectorsStillDecrypt() throws Exception {
     List<Map<String, String>> vectors = read();
-    assertThat(vectors).hasSize(4);
+    assertThat(vectors).hasSize(6);
+    assertThat(vectors)
+        .extracting(v -> v.get("bodyKeyMode"))
+        .containsExactly("00", "00", "00", "00", "01", "01");
     for (Map<String, String> v : vectors) {
       String what = v.get("description");
       byte[] message = HEX.parseHex(v.get("messageHex"));
@@ -41,6 +47,8 @@ class EnvelopeVectorsTest {
       // The header, field by field.
       Message.Header h = Message.header(message);
       assertThat(h.version()).as(what).isEqualTo(1);
+      int mode = Integer.parseInt(v.get("bodyKeyMode"), 16);
+      assertThat(h.bodyKeyMode()).as(what).isEqualTo(mode);
       assertThat(HEX.formatHex(h.messageId())).as(what).isEqualTo(v.get("messageIdHex"));
       assertThat(h.context()).as(what).isEqualTo(context);
       assertThat(HEX.formatHex(CanonicalContext.of(context).encoded()))
@@ -51,10 +59,18 @@ class EnvelopeVectorsTest {
       assertThat(HEX.formatHex(message, 0, h.length())).as(what).isEqualTo(v.get("headerHex"));
 
       // The derivations from the data key.
-      EnvelopeCrypto.MessageKeys keys = EnvelopeCrypto.derive(dataKey, h.messageId());
-      assertThat(HEX.formatHex(keys.commitment)).as(what).isEqualTo(v.get("commitmentHex"));
-      assertThat(HEX.formatHex(keys.messageKey)).as(what).isEqualTo(v.get("messageKeyHex"));
-      assertThat(EnvelopeCrypto.open(h, message, keys.messageKey)).as(what).isEqualTo(plaintext);
+      assertThat(HEX.formatHex(EnvelopeCrypto.commitment(dataKey)))
+          .as(what)
+          .isEqualTo(v.get("commitmentHex"));
+      byte[] bodyKey =
+          mode == Message.BODY_KEY_DATA_KEY
+              ? EnvelopeCrypto.bodyKey(dataKey)
+              : EnvelopeCrypto.messageKey(dataKey, h.messageId());
+      assertThat(HEX.formatHex(bodyKey)).as(what).isEqualTo(v.get("bodyKeyHex"));
+      assertThat(HEX.formatHex(EnvelopeCrypto.nonceBase(h.raw())))
+          .as(what)
+          .isEqualTo(v.get("nonceBaseHex"));
+      assertThat(EnvelopeCrypto.open(h, message, bodyKey)).as(what).isEqualTo(plaintext);
 
       // And end to end, through the data key source, by array and by stream.
       FakeDataKeySource source =
@@ -75,7 +91,7 @@ class EnvelopeVectorsTest {
       int h = Message.header(message).length();
       int wrapped = HEX.parseHex(v.get("wrappedKeyHex")).length;
       int c = HEX.parseHex(v.get("contextCanonicalHex")).length;
-      assertThat(h).isEqualTo(70 + c + wrapped);
+      assertThat(h).isEqualTo(71 + c + wrapped);
       long n = plaintext(v).length;
       long segments = Math.max(1, (n + 65_519) / 65_520);
       assertThat(message.length).isEqualTo(h + n + 16 * segments);
@@ -90,24 +106,45 @@ class EnvelopeVectorsTest {
         HEX.parseHex("5f0b1e7c2a9d4e3f8a6b0c1d2e3f40516273849a5b6c7d8e9fa0b1c2d3e4f506");
     StringBuilder out = new StringBuilder(HEADER_COMMENT);
     List<Object[]> specs = new ArrayList<>();
-    specs.add(new Object[] {"empty plaintext, empty context", new byte[0], Map.of()});
     specs.add(
         new Object[] {
-          "ASCII plaintext, two context entries",
+          "byte array (data-key mode): empty plaintext, empty context", new byte[0], Map.of(), false
+        });
+    specs.add(
+        new Object[] {
+          "byte array (data-key mode): ASCII plaintext, two context entries",
           "hello, envelope".getBytes(UTF_8),
-          Map.of("volume", "vol-0001", "purpose", "backup")
+          Map.of("volume", "vol-0001", "purpose", "backup"),
+          false
         });
     specs.add(
         new Object[] {
-          "1 KiB plaintext, non-ASCII context sorted by UTF-8 bytes (U+FF61 before U+1F600)",
+          "byte array (data-key mode): 1 KiB plaintext, non-ASCII context sorted by UTF-8 bytes"
+              + " (U+FF61 before U+1F600)",
           pattern(1024),
-          Map.of("\ud83d\ude00", "grin", "\uff61", "halfwidth stop", "\u00e9t\u00e9", "summer")
+          Map.of("\ud83d\ude00", "grin", "\uff61", "halfwidth stop", "\u00e9t\u00e9", "summer"),
+          false
         });
     specs.add(
         new Object[] {
-          "two segments: 65,521 bytes, one more than a segment holds",
+          "byte array (data-key mode): two segments, 65,521 bytes, one more than a segment holds",
           pattern(65_521),
-          Map.of("purpose", "segments")
+          Map.of("purpose", "segments"),
+          false
+        });
+    specs.add(
+        new Object[] {
+          "stream (message-key mode): ASCII plaintext, two context entries",
+          "hello, envelope".getBytes(UTF_8),
+          Map.of("volume", "vol-0001", "purpose", "backup"),
+          true
+        });
+    specs.add(
+        new Object[] {
+          "stream (message-key mode): two segments, 65,521 bytes, one more than a segment holds",
+          pattern(65_521),
+          Map.of("purpose", "segments"),
+          true
         });
     int i = 0;
     for (Object[] spec : specs) {
@@ -122,6 +159,7 @@ class EnvelopeVectorsTest {
       byte[] plaintext = (byte[]) spec[1];
       @SuppressWarnings("unchecked")
       Map<String, String> context = (Map<String, String>) spec[2];
+      boolean stream = (Boolean) spec[3];
       byte[] message;
       try (EnvelopeEncryptor e =
           EnvelopeEncryptor.builder()
@@ -129,11 +167,21 @@ class EnvelopeVectorsTest {
               .keyName("orders")
               .messageIds(id::clone)
               .build()) {
-        message = e.encrypt(plaintext, context);
+        if (stream) {
+          ByteArrayOutputStream sink = new ByteArrayOutputStream();
+          try (OutputStream w = e.encryptingStream(sink, context)) {
+            w.write(plaintext);
+          }
+          message = sink.toByteArray();
+        } else {
+          message = e.encrypt(plaintext, context);
+        }
       }
       Message.Header h = Message.header(message);
-      EnvelopeCrypto.MessageKeys keys = EnvelopeCrypto.derive(dataKey, id);
+      byte[] bodyKey =
+          stream ? EnvelopeCrypto.messageKey(dataKey, id) : EnvelopeCrypto.bodyKey(dataKey);
       out.append("description=").append(spec[0]).append('\n');
+      out.append("bodyKeyMode=").append(String.format("%02x", h.bodyKeyMode())).append('\n');
       out.append("wrappingKeyHex=").append(HEX.formatHex(wrappingKey)).append('\n');
       out.append("dataKeyHex=").append(HEX.formatHex(dataKey)).append('\n');
       out.append("messageIdHex=").append(HEX.formatHex(id)).append('\n');
@@ -143,15 +191,20 @@ class EnvelopeVectorsTest {
       out.append("contextCanonicalHex=")
           .append(HEX.formatHex(CanonicalContext.of(context).encoded()))
           .append('\n');
-      if (plaintext.length <= 1024 && i != 3) {
+      if (plaintext.length < 1024) {
         out.append("plaintextHex=").append(HEX.formatHex(plaintext)).append('\n');
       } else {
         out.append("plaintextPatternLength=").append(plaintext.length).append('\n');
       }
       out.append("plaintextSha256Hex=").append(HEX.formatHex(sha256(plaintext))).append('\n');
       out.append("wrappedKeyHex=").append(HEX.formatHex(h.wrappedDataKey())).append('\n');
-      out.append("commitmentHex=").append(HEX.formatHex(keys.commitment)).append('\n');
-      out.append("messageKeyHex=").append(HEX.formatHex(keys.messageKey)).append('\n');
+      out.append("commitmentHex=")
+          .append(HEX.formatHex(EnvelopeCrypto.commitment(dataKey)))
+          .append('\n');
+      out.append("bodyKeyHex=").append(HEX.formatHex(bodyKey)).append('\n');
+      out.append("nonceBaseHex=")
+          .append(HEX.formatHex(EnvelopeCrypto.nonceBase(h.raw())))
+          .append('\n');
       out.append("headerHex=").append(HEX.formatHex(message, 0, h.length())).append('\n');
       out.append("messageHex=").append(HEX.formatHex(message)).append("\n\n");
     }
@@ -168,6 +221,8 @@ class EnvelopeVectorsTest {
       # Format of this file: UTF-8 text; lines starting with '#' are comments; one vector per block of
       # key=value lines (split at the first '='); blocks are separated by blank lines. Fields:
       #   description             what the vector exercises
+      #   bodyKeyMode             header byte 4: 00 data-key mode (what byte-array encrypt writes),
+      #                           01 message-key mode (what encryptingStream writes)
       #   wrappingKeyHex          the test data key source's AES-256-GCM wrapping key (TEST VALUE ONLY);
       #                           its wrapped key is uint16 len(key name) ‖ key name ‖ AES-GCM(dataKey,
       #                           AAD = uint16 len(key name) ‖ key name ‖ canonical context), opaque
@@ -181,7 +236,13 @@ class EnvelopeVectorsTest {
       #   plaintextSha256Hex      SHA-256 of the plaintext
       #   wrappedKeyHex           the wrapped data key in the header
       #   commitmentHex           HMAC-SHA256(key = dataKey, "strongroom/envelope/v1/commit")
-      #   messageKeyHex           K_m: the XAES-256-GCM derived key of dataKey for salt = message id[0..12)
+      #   bodyKeyHex              the body key: in data-key mode
+      #                           K_d = HMAC-SHA256(key = dataKey, "strongroom/envelope/v1/body");
+      #                           in message-key mode K_m, the XAES-256-GCM derived key of dataKey
+      #                           for salt = message id[0..12)
+      #   nonceBaseHex            base, nonce_i = base XOR (0^7 ‖ uint32 i ‖ 01 if last else 00): in
+      #                           data-key mode message id[0..12), in message-key mode
+      #                           message id[12..19) ‖ 00 00 00 00 00
       #   headerHex               the header (the body's associated data)
       #   messageHex              the whole message
 
