@@ -1,5 +1,10 @@
 package io.strongroom.server;
 
+import io.strongroom.hsm.Pkcs11Config;
+import io.strongroom.hsm.Pkcs11Exception;
+import io.strongroom.hsm.Pkcs11RootKey;
+import io.strongroom.hsm.Pkcs11Token;
+import io.strongroom.server.config.HsmConfig;
 import io.strongroom.server.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +96,7 @@ public final class Main implements Callable<Integer> {
       names = "--root-key",
       defaultValue = "${env:STRONGROOM_ROOT_KEY:-file}",
       description =
-          "Root key custodian: 'file' (development only; more custodians arrive with the HSM and AWS KMS work).")
+          "Root key custodian: 'file' (development only) or 'pkcs11' (a key in the --pkcs11-* token) (default: ${DEFAULT-VALUE}).")
   String rootKey;
 
   @Option(
@@ -138,12 +143,79 @@ public final class Main implements Callable<Integer> {
           "Move every stored secret (SOFTWARE key material, audit key, embedded TLS key) from the root key in this file to the configured root key, print a report and exit: 0 when all are migrated, 1 otherwise. Stop every server of the deployment first; safe to run again.")
   Path migrateRootFromFile;
 
+  @Option(
+      names = "--pkcs11-library",
+      defaultValue = "${env:STRONGROOM_PKCS11_LIBRARY}",
+      description =
+          "PKCS#11 library of the HSM (e.g. /usr/lib/softhsm/libsofthsm2.so); enables protection level HSM (docs/HSM.md).")
+  Path pkcs11Library;
+
+  @Option(
+      names = "--pkcs11-token-label",
+      defaultValue = "${env:STRONGROOM_PKCS11_TOKEN_LABEL}",
+      description = "Label of the token to use (or --pkcs11-slot).")
+  String pkcs11TokenLabel;
+
+  @Option(
+      names = "--pkcs11-slot",
+      defaultValue = "${env:STRONGROOM_PKCS11_SLOT}",
+      description = "Slot id of the token to use (or --pkcs11-token-label).")
+  Long pkcs11Slot;
+
+  @Option(
+      names = "--pkcs11-pin-env",
+      defaultValue = "${env:STRONGROOM_PKCS11_PIN_ENV}",
+      description =
+          "Environment variable that holds the token's user PIN (default STRONGROOM_PKCS11_PIN unless --pkcs11-pin-file is given).")
+  String pkcs11PinEnv;
+
+  @Option(
+      names = "--pkcs11-pin-file",
+      defaultValue = "${env:STRONGROOM_PKCS11_PIN_FILE}",
+      description = "File whose first line is the token's user PIN.")
+  Path pkcs11PinFile;
+
+  @Option(
+      names = "--pkcs11-sessions",
+      defaultValue = "${env:STRONGROOM_PKCS11_SESSIONS:-4}",
+      description = "Most PKCS#11 operations in flight at once (default: ${DEFAULT-VALUE}).")
+  int pkcs11Sessions;
+
+  @Option(
+      names = "--pkcs11-session-wait",
+      defaultValue = "${env:STRONGROOM_PKCS11_SESSION_WAIT:-PT5S}",
+      description =
+          "How long a call waits for a free PKCS#11 session before it is refused (default: ${DEFAULT-VALUE}).")
+  Duration pkcs11SessionWait;
+
+  @Option(
+      names = "--pkcs11-root-label",
+      defaultValue = "${env:STRONGROOM_PKCS11_ROOT_LABEL:-" + HsmConfig.DEFAULT_ROOT_LABEL + "}",
+      description =
+          "Label of the root key in the token for --root-key pkcs11 (default: ${DEFAULT-VALUE}).")
+  String pkcs11RootLabel;
+
+  @Option(
+      names = "--pkcs11-create-root",
+      description =
+          "Generate the root key (--pkcs11-root-label) inside the token and exit; refuses when it exists.")
+  boolean pkcs11CreateRoot;
+
   @Override
   public Integer call() throws Exception {
-    if (!"file".equals(rootKey)) {
-      System.err.println(
-          "error: --root-key " + rootKey + " is not available in this build; use 'file'");
+    if (!"file".equals(rootKey) && !"pkcs11".equals(rootKey)) {
+      System.err.println("error: --root-key must be 'file' or 'pkcs11', not '" + rootKey + "'");
       return 2;
+    }
+    HsmConfig hsm;
+    try {
+      hsm = hsmConfig();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (pkcs11CreateRoot) {
+      return createRoot(hsm);
     }
     String password = System.getenv("STRONGROOM_DB_PASSWORD");
     if (dbPasswordFile != null) {
@@ -168,7 +240,8 @@ public final class Main implements Callable<Integer> {
               materialTtl,
               workerThreads,
               maxBodyBytes,
-              issueAdminToken);
+              issueAdminToken,
+              hsm);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -193,9 +266,15 @@ public final class Main implements Callable<Integer> {
     if (embedded) {
       Path dir = cfg.dataDir().toAbsolutePath();
       System.out.println(
-          "Strongroom embedded deployment (DEVELOPMENT: root key in "
-              + cfg.effectiveRootKeyFile()
-              + ")");
+          hsm != null && hsm.rootInToken()
+              ? "Strongroom embedded deployment (root key '"
+                  + hsm.rootLabel()
+                  + "' in PKCS#11 "
+                  + hsm.token().tokenName()
+                  + ")"
+              : "Strongroom embedded deployment (DEVELOPMENT: root key in "
+                  + cfg.effectiveRootKeyFile()
+                  + ")");
       System.out.println("  endpoint     " + server.endpoint());
       System.out.println("  CA cert      " + dir.resolve("tls").resolve("ca.pem"));
       System.out.println("  admin token  " + dir.resolve("admin.token"));
@@ -216,6 +295,48 @@ public final class Main implements Callable<Integer> {
     System.out.flush();
     new CountDownLatch(1).await();
     return 0;
+  }
+
+  /** The PKCS#11 settings, or null when no library is configured. */
+  private HsmConfig hsmConfig() throws java.io.IOException {
+    if (pkcs11Library == null) {
+      if ("pkcs11".equals(rootKey) || pkcs11CreateRoot) {
+        throw new IllegalArgumentException(
+            "--root-key pkcs11 and --pkcs11-create-root need --pkcs11-library");
+      }
+      return null;
+    }
+    String pinEnv =
+        blankToNull(pkcs11PinEnv) == null && pkcs11PinFile == null
+            ? "STRONGROOM_PKCS11_PIN"
+            : blankToNull(pkcs11PinEnv);
+    Pkcs11Config token =
+        new Pkcs11Config(
+            pkcs11Library,
+            blankToNull(pkcs11TokenLabel),
+            pkcs11Slot,
+            Pkcs11Config.readPin(pinEnv, pkcs11PinFile),
+            pkcs11Sessions,
+            pkcs11SessionWait,
+            Pkcs11Config.DEFAULT_PROBE_LABEL);
+    return new HsmConfig(token, "pkcs11".equals(rootKey), pkcs11RootLabel);
+  }
+
+  private static int createRoot(HsmConfig hsm) {
+    try (Pkcs11Token token =
+        Pkcs11Token.open(
+            hsm.token(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+      Pkcs11RootKey root = Pkcs11RootKey.create(token, hsm.rootLabel());
+      token.ensureProbeKey();
+      System.out.println("created root key: " + root.describe());
+      return 0;
+    } catch (io.strongroom.core.KmsException e) {
+      System.err.println("error: " + e.getMessage() + "; the existing key is kept");
+      return 1;
+    } catch (Pkcs11Exception | java.security.GeneralSecurityException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    }
   }
 
   private static String blankToNull(String s) {

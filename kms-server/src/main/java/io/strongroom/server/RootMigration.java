@@ -540,7 +540,10 @@ public final class RootMigration {
     RootKey to;
     try {
       to = StrongroomServer.rootKey(cfg);
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+    } catch (IOException
+        | GeneralSecurityException
+        | io.strongroom.hsm.Pkcs11Exception
+        | RuntimeException e) {
       err.println("error: cannot open the configured root key: " + message(e));
       return 1;
     }

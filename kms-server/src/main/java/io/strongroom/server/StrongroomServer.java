@@ -69,6 +69,7 @@ public final class StrongroomServer implements AutoCloseable {
   private final int port;
   private final Optional<IssuedToken> bootstrapToken;
   private final Path dataDir;
+  private final Custody custody;
 
   private StrongroomServer(
       Vertx vertx,
@@ -78,7 +79,8 @@ public final class StrongroomServer implements AutoCloseable {
       String host,
       int port,
       Optional<IssuedToken> bootstrapToken,
-      Path dataDir) {
+      Path dataDir,
+      Custody custody) {
     this.vertx = vertx;
     this.db = db;
     this.auditLog = auditLog;
@@ -87,6 +89,7 @@ public final class StrongroomServer implements AutoCloseable {
     this.port = port;
     this.bootstrapToken = bootstrapToken;
     this.dataDir = dataDir;
+    this.custody = custody;
   }
 
   /**
@@ -98,16 +101,30 @@ public final class StrongroomServer implements AutoCloseable {
     Files.createDirectories(cfg.dataDir());
     // Millisecond ticks: stores keep epoch milliseconds, so responses match what is stored.
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
-    RootKey root = rootKey(cfg);
-    LOG.warn("root key: {}", root.describe());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Custody custody = Custody.open(cfg, metrics);
+    RootKey root = custody.root();
+    if (root instanceof LocalFileRootKey) {
+      LOG.warn("root key: {}", root.describe());
+    } else {
+      LOG.info("root key: {}", root.describe());
+    }
 
-    Database db = Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize());
+    Database db;
+    try {
+      db = Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize());
+    } catch (RuntimeException e) {
+      custody.close();
+      throw e;
+    }
     Vertx vertx = null;
     try {
       AuditChain chain = new AuditChain(auditKey(JdbcStores.settings(db), root));
       Stores stores = JdbcStores.create(db, chain);
       SoftwareKeyCustodian software = new SoftwareKeyCustodian(root, cfg.materialTtl(), 100_000);
-      Custodians custodians = new Custodians(List.<KeyCustodian>of(software));
+      List<KeyCustodian> all = new ArrayList<>(custody.hardware());
+      all.add(software);
+      Custodians custodians = new Custodians(all);
       KeyRingCache cache = new KeyRingCache(stores.keys(), cfg.cacheTtl(), 100_000);
       KeyService keys = new KeyService(stores.keys(), cache, custodians, clock);
       CryptoService crypto = new CryptoService(cache, custodians);
@@ -123,7 +140,6 @@ public final class StrongroomServer implements AutoCloseable {
             (token.get().secret() + "\n").getBytes(StandardCharsets.US_ASCII));
       }
 
-      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       CaffeineCacheMetrics.monitor(metrics, cache.byNameCache(), "keys-by-name");
       CaffeineCacheMetrics.monitor(metrics, cache.byIdCache(), "keys-by-id");
       CaffeineCacheMetrics.monitor(metrics, identity.tokenCache(), "tokens");
@@ -164,19 +180,32 @@ public final class StrongroomServer implements AutoCloseable {
       }
       Future.all(more).await();
       return new StrongroomServer(
-          vertx, db, (JdbcAuditLog) stores.audit(), keys, cfg.host(), port, token, cfg.dataDir());
+          vertx,
+          db,
+          (JdbcAuditLog) stores.audit(),
+          keys,
+          cfg.host(),
+          port,
+          token,
+          cfg.dataDir(),
+          custody);
     } catch (Exception | Error e) {
       if (vertx != null) {
         vertx.close().await();
       }
       db.close();
+      custody.close();
       throw e;
     }
   }
 
-  /** The deployment's root key as configured (also the target of a root key migration). */
-  static RootKey rootKey(ServerConfig cfg) throws IOException, GeneralSecurityException {
-    return LocalFileRootKey.loadOrCreate(cfg.effectiveRootKeyFile());
+  /**
+   * The deployment's root key as configured (the target of a root key migration). Its token, if
+   * any, stays open until the process ends.
+   */
+  static RootKey rootKey(ServerConfig cfg)
+      throws IOException, GeneralSecurityException, io.strongroom.hsm.Pkcs11Exception {
+    return Custody.open(cfg, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).root();
   }
 
   private static HttpServerOptions httpOptions(ServerConfig cfg, PemKeyCertOptions pem) {
@@ -297,5 +326,6 @@ public final class StrongroomServer implements AutoCloseable {
     vertx.close().await();
     auditLog.close();
     db.close();
+    custody.close();
   }
 }

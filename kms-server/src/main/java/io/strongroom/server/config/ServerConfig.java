@@ -23,6 +23,7 @@ import java.util.Set;
  * @param workerThreads size of the pool that runs blocking work (JDBC, custodians)
  * @param maxBodyBytes largest request body accepted
  * @param issueAdminToken issue a fresh bootstrap admin token even if the admin exists
+ * @param hsm the PKCS#11 token (HSM protection level, optionally the root key), or null
  */
 public record ServerConfig(
     Path dataDir,
@@ -40,7 +41,8 @@ public record ServerConfig(
     Duration materialTtl,
     int workerThreads,
     int maxBodyBytes,
-    boolean issueAdminToken) {
+    boolean issueAdminToken,
+    HsmConfig hsm) {
 
   private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
@@ -85,6 +87,66 @@ public record ServerConfig(
     if (maxBodyBytes < 1024 || maxBodyBytes > 64 * 1024 * 1024) {
       throw new IllegalArgumentException("--max-body-bytes must be 1 KiB..64 MiB");
     }
+  }
+
+  /** A configuration without a PKCS#11 token. */
+  public ServerConfig(
+      Path dataDir,
+      String host,
+      int port,
+      String dbUrl,
+      String dbUser,
+      String dbPassword,
+      int dbPoolSize,
+      Path tlsCert,
+      Path tlsKey,
+      Set<String> tlsProtocols,
+      Path rootKeyFile,
+      Duration cacheTtl,
+      Duration materialTtl,
+      int workerThreads,
+      int maxBodyBytes,
+      boolean issueAdminToken) {
+    this(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        dbPoolSize,
+        tlsCert,
+        tlsKey,
+        tlsProtocols,
+        rootKeyFile,
+        cacheTtl,
+        materialTtl,
+        workerThreads,
+        maxBodyBytes,
+        issueAdminToken,
+        null);
+  }
+
+  /** This configuration with {@code hsm} as its PKCS#11 token. */
+  public ServerConfig withHsm(HsmConfig hsm) {
+    return new ServerConfig(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        dbPoolSize,
+        tlsCert,
+        tlsKey,
+        tlsProtocols,
+        rootKeyFile,
+        cacheTtl,
+        materialTtl,
+        workerThreads,
+        maxBodyBytes,
+        issueAdminToken,
+        hsm);
   }
 
   /** True for the embedded default: H2 in the data directory. */

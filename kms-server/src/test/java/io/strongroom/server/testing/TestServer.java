@@ -149,7 +149,8 @@ public final class TestServer implements AutoCloseable {
         c.materialTtl(),
         c.workerThreads(),
         c.maxBodyBytes(),
-        c.issueAdminToken());
+        c.issueAdminToken(),
+        c.hsm());
   }
 
   public static ServerConfig withRootKeyFile(ServerConfig c, Path rootKeyFile) {
@@ -169,7 +170,8 @@ public final class TestServer implements AutoCloseable {
         c.materialTtl(),
         c.workerThreads(),
         c.maxBodyBytes(),
-        c.issueAdminToken());
+        c.issueAdminToken(),
+        c.hsm());
   }
 
   public static ServerConfig withMaxBodyBytes(ServerConfig c, int maxBodyBytes) {
@@ -189,7 +191,8 @@ public final class TestServer implements AutoCloseable {
         c.materialTtl(),
         c.workerThreads(),
         maxBodyBytes,
-        c.issueAdminToken());
+        c.issueAdminToken(),
+        c.hsm());
   }
 
   public static ServerConfig withTlsProtocols(ServerConfig c, Set<String> protocols) {
@@ -209,7 +212,8 @@ public final class TestServer implements AutoCloseable {
         c.materialTtl(),
         c.workerThreads(),
         c.maxBodyBytes(),
-        c.issueAdminToken());
+        c.issueAdminToken(),
+        c.hsm());
   }
 
   /** An SSL context that trusts exactly the certificates in one PEM file, nothing else. */
