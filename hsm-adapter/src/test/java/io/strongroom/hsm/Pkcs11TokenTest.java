@@ -45,10 +45,13 @@ class Pkcs11TokenTest {
   void wrongPinStopsStartWithAClearMessage() {
     assertThatThrownBy(
             () ->
-                Pkcs11Token.open(with("strongroom-extra", null, "0000"), new SimpleMeterRegistry()))
+                Pkcs11Token.open(
+                    with(SoftHsm.NEVER_LOGGED_IN, null, "0000"), new SimpleMeterRegistry()))
         .isInstanceOf(Pkcs11Exception.class)
         .hasMessage(
-            "login to PKCS#11 token 'strongroom-extra' failed: wrong PIN (CKR_PIN_INCORRECT)");
+            "login to PKCS#11 token '"
+                + SoftHsm.NEVER_LOGGED_IN
+                + "' failed: wrong PIN (CKR_PIN_INCORRECT)");
   }
 
   @Test

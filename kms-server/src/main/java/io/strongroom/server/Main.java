@@ -210,7 +210,7 @@ public final class Main implements Callable<Integer> {
     HsmConfig hsm;
     try {
       hsm = hsmConfig();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
     }

@@ -23,9 +23,21 @@ public final class SoftHsm {
   public static final String PIN = "1234";
   public static final String SO_PIN = "12345678";
 
-  /** Tokens every test JVM gets; a test that breaks its token uses one no other test uses. */
+  /**
+   * Tokens every test JVM gets; a test that breaks its token uses one no other test uses. Nothing
+   * logs in to {@link #NEVER_LOGGED_IN}: PKCS#11 login belongs to the whole process, so a wrong PIN
+   * is only noticed by a token that no one in the JVM has logged in to.
+   */
   public static final List<String> TOKENS =
-      List.of("strongroom-test", "strongroom-loss", "strongroom-server", "strongroom-extra");
+      List.of(
+          "strongroom-test",
+          "strongroom-loss",
+          "strongroom-server",
+          "strongroom-extra",
+          "strongroom-pin-check");
+
+  /** The token for wrong-PIN tests, which must never be logged in to successfully. */
+  public static final String NEVER_LOGGED_IN = "strongroom-pin-check";
 
   private static Path dir;
 
