@@ -7,6 +7,10 @@
 #       --time the length of each warm-up and measured iteration, --json writes JMH's JSON result.
 #   bench/run.sh envelope-calls [MESSAGES]
 #       calls to the data-key source (the server) per 10,000 32-byte envelope messages.
+#   bench/run.sh hsm [--threads N] [--clients N] [--seconds S] [--warmup S]
+#       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
+#       threads. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
+#       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
 #   bench/run.sh build     rebuild the jar.
 #   bench/run.sh list      list the JMH benchmarks.
 set -euo pipefail
@@ -17,7 +21,7 @@ cd "$root"
 
 jar=bench/target/benchmarks.jar
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build() {
   local mvn=(mvn -B -q -pl bench -am package -DskipTests)
@@ -59,6 +63,29 @@ case "$cmd" in
     ;;
   envelope-calls)
     exec "$JAVA_HOME/bin/java" -cp "$jar" io.strongroom.bench.EnvelopeCalls "$@"
+    ;;
+  hsm)
+    server_jar="$root/kms-server/target/strongroom-server.jar"
+    if [ ! -f "$server_jar" ]; then
+      echo "building $server_jar ..." >&2
+      flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests -Dspotless.check.skip=true
+    fi
+    if [ -z "${STRONGROOM_PKCS11_LIBRARY:-}" ]; then
+      hsm_dir=$(mktemp -d)
+      trap 'rm -rf "$hsm_dir"' EXIT
+      mkdir "$hsm_dir/tokens"
+      printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+        "$hsm_dir/tokens" >"$hsm_dir/softhsm2.conf"
+      export SOFTHSM2_CONF="$hsm_dir/softhsm2.conf"
+      softhsm2-util --init-token --free --label strongroom-bench --so-pin 12345678 --pin 1234 >/dev/null
+      export STRONGROOM_PKCS11_LIBRARY=/usr/lib/softhsm/libsofthsm2.so
+      export STRONGROOM_PKCS11_TOKEN_LABEL=strongroom-bench
+      export STRONGROOM_PKCS11_PIN=1234
+    fi
+    export STRONGROOM_SERVER_JAR="$server_jar"
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+      --add-opens jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED \
+      -cp "$jar" io.strongroom.bench.HsmThroughput "$@"
     ;;
   list)
     exec "$JAVA_HOME/bin/java" -jar "$jar" -l

@@ -99,6 +99,7 @@ public final class Pkcs11Token implements AutoCloseable {
   private volatile String downReason;
   private volatile long nextReconnect;
   private int generation;
+  private final long firstSlot;
 
   /** One provider instance with its logged-in key store and the handles found through it. */
   private static final class Connection {
@@ -135,6 +136,7 @@ public final class Pkcs11Token implements AutoCloseable {
     this.sessions = new Semaphore(cfg.sessions(), true);
     this.connection = first;
     this.generation = 1;
+    this.firstSlot = first.token().slot();
     this.description =
         "PKCS#11 "
             + cfg.tokenName()
@@ -248,6 +250,12 @@ public final class Pkcs11Token implements AutoCloseable {
   /** Never secret: library, token, slot, maker. */
   public String describe() {
     return description;
+  }
+
+  /** The slot the token is in (as found at start; slot ids can change when a token is re-made). */
+  public long slot() {
+    Connection c = connection;
+    return c != null ? c.token().slot() : firstSlot;
   }
 
   /** Whether a connection is established now (false while the token is down). */

@@ -1,0 +1,358 @@
+package io.strongroom.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strongroom.api.CryptoMessages.BatchItem;
+import io.strongroom.api.CryptoMessages.BatchResponse;
+import io.strongroom.client.StrongroomClient;
+import io.strongroom.hsm.Pkcs11Config;
+import io.strongroom.hsm.Pkcs11Token;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Data keys through the HSM path against the raw PKCS#11 calls they make (issue 3's performance
+ * check), on one token with the same number of threads:
+ *
+ * <ol>
+ *   <li><b>bare</b>: SunPKCS11 alone, each thread looping AES-256-GCM (random 12-byte IV, 90 bytes
+ *       of AAD like a blob's, 32-byte plaintext like a data key) with a token key inside the token:
+ *       {@code encrypt} (what generate-data-key does in the HSM) and {@code decrypt};
+ *   <li><b>server</b>: a Strongroom server (child process, root key in the token, durable audit,
+ *       TLS 1.3) whose PKCS#11 session pool has as many sessions as the bare loop has threads, and
+ *       the SDK with enough concurrent requests to keep those sessions busy (each request waits for
+ *       its audit record to commit, so a few synchronous callers would measure the audit commit's
+ *       latency, not throughput): generate-data-key, then decrypt, on an HSM key.
+ * </ol>
+ *
+ * Run by {@code bench/run.sh hsm}, which creates a SoftHSM2 token in a temporary directory first
+ * (or targets another token through the environment; see the script).
+ */
+public final class HsmThroughput {
+  private static final byte[] AAD = new byte[90];
+
+  private HsmThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    int threads = 4;
+    int clients = 64;
+    String protection = "HSM";
+    int batch = 100;
+    int seconds = 10;
+    int warmup = 5;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--clients" -> clients = Integer.parseInt(args[++i]);
+        case "--protection" -> protection = args[++i];
+        case "--batch" -> batch = Integer.parseInt(args[++i]);
+        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path library = Path.of(env("STRONGROOM_PKCS11_LIBRARY"));
+    String label = env("STRONGROOM_PKCS11_TOKEN_LABEL");
+    Path serverJar = Path.of(env("STRONGROOM_SERVER_JAR"));
+
+    Pkcs11Config cfg =
+        new Pkcs11Config(
+            library,
+            label,
+            null,
+            env("STRONGROOM_PKCS11_PIN").toCharArray(),
+            threads,
+            Duration.ofSeconds(5),
+            Pkcs11Config.DEFAULT_PROBE_LABEL);
+    String keyLabel = "bench-bare-" + System.nanoTime();
+    long slot;
+    try (Pkcs11Token token = Pkcs11Token.open(cfg, new SimpleMeterRegistry())) {
+      token.createKey(keyLabel);
+      slot = token.slot();
+    }
+    Provider p =
+        Security.getProvider("SunPKCS11")
+            .configure("--name = bench\nlibrary = \"" + library + "\"\nslot = " + slot + "\n");
+    KeyStore ks = KeyStore.getInstance("PKCS11", p);
+    ks.load(null, cfg.pin());
+    SecretKey key = (SecretKey) ks.getKey(keyLabel, null);
+    byte[] sample = bareEncrypt(p, key, new byte[32]);
+
+    System.out.printf(
+        Locale.ROOT,
+        "token '%s' (%s), %d threads on the token (bare loop threads = server PKCS#11 sessions),"
+            + " %d concurrent requests to the server, %d s warm-up + %d s measured per figure%n",
+        label,
+        library,
+        threads,
+        clients,
+        warmup,
+        seconds);
+    double bareEnc = measure(threads, warmup, seconds, () -> bareEncrypt(p, key, new byte[32]));
+    double bareDec = measure(threads, warmup, seconds, () -> bareDecrypt(p, key, sample));
+    System.out.printf(Locale.ROOT, "bare SunPKCS11 AES-GCM encrypt: %,.0f ops/s%n", bareEnc);
+    System.out.printf(Locale.ROOT, "bare SunPKCS11 AES-GCM decrypt: %,.0f ops/s%n", bareDec);
+
+    Path data = Files.createTempDirectory("strongroom-hsm-bench");
+    List<String> common =
+        List.of(
+            "--data-dir",
+            data.toString(),
+            "--port",
+            "0",
+            "--pkcs11-library",
+            library.toString(),
+            "--pkcs11-token-label",
+            label,
+            "--pkcs11-sessions",
+            Integer.toString(threads),
+            "--pkcs11-root-label",
+            "bench-root-" + System.nanoTime());
+    run(serverJar, common, List.of("--pkcs11-create-root"), false);
+    Process server = run(serverJar, common, List.of("--root-key", "pkcs11"), true);
+    try {
+      String endpoint = awaitReady(server);
+      StrongroomClient admin =
+          StrongroomClient.builder()
+              .endpoint(endpoint)
+              .token(Files.readString(data.resolve("admin.token")).strip())
+              .caCertificate(data.resolve("tls").resolve("ca.pem"))
+              .build();
+      admin.createTenant("bench", null);
+      String appToken =
+          admin
+              .createPrincipal("bench", "app", List.of("key-admin", "key-user"), null)
+              .token()
+              .token();
+      StrongroomClient app =
+          StrongroomClient.builder()
+              .endpoint(endpoint)
+              .token(appToken)
+              .caCertificate(data.resolve("tls").resolve("ca.pem"))
+              .build();
+      app.createKey(
+          "bench",
+          new io.strongroom.api.KeyMessages.CreateKeyRequest(
+              "hsm-key", protection, null, null, null));
+      Map<String, String> ctx = Map.of("volume", "vol-1");
+      ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
+      double gdk =
+          measure(
+              clients,
+              warmup,
+              seconds,
+              () -> {
+                byte[] c = app.generateDataKey("bench", "hsm-key", ctx).ciphertext();
+                if (blobs.size() < 10_000) {
+                  blobs.add(c);
+                }
+              });
+      List<byte[]> pool = new ArrayList<>(blobs);
+      double dec =
+          measure(
+              clients,
+              warmup,
+              seconds,
+              () ->
+                  app.decrypt(
+                      "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
+      System.out.printf(
+          Locale.ROOT,
+          "server generate-data-key (%s key): %,.0f ops/s = %.0f %% of bare encrypt%n",
+          protection,
+          gdk,
+          100 * gdk / bareEnc);
+      System.out.printf(
+          Locale.ROOT,
+          "server decrypt (%s key):           %,.0f ops/s = %.0f %% of bare decrypt%n",
+          protection,
+          dec,
+          100 * dec / bareDec);
+      // Batches: the HTTP, TLS, authentication and audit costs are paid once per request, so the
+      // token's own speed shows; as many requests in flight as the bare loop has threads.
+      List<BatchItem> gdkItems = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        gdkItems.add(
+            new BatchItem(
+                "generate-data-key", "hsm-key", null, null, ctx, null, false, null, null));
+      }
+      List<BatchItem> decItems = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        String b64 = Base64.getEncoder().encodeToString(pool.get(i % pool.size()));
+        decItems.add(new BatchItem("decrypt", null, null, b64, ctx, null, null, null, null));
+      }
+      double gdkBatch =
+          batch * measure(threads, warmup, seconds, () -> requireOk(app.batch("bench", gdkItems)));
+      double decBatch =
+          batch * measure(threads, warmup, seconds, () -> requireOk(app.batch("bench", decItems)));
+      System.out.printf(
+          Locale.ROOT,
+          "server batch of %d generate-data-key (%s key), %d requests in flight: %,.0f data keys/s"
+              + " = %.0f %% of bare encrypt%n",
+          batch,
+          protection,
+          threads,
+          gdkBatch,
+          100 * gdkBatch / bareEnc);
+      System.out.printf(
+          Locale.ROOT,
+          "server batch of %d decrypt (%s key), %d requests in flight:           %,.0f data keys/s"
+              + " = %.0f %% of bare decrypt%n",
+          batch,
+          protection,
+          threads,
+          decBatch,
+          100 * decBatch / bareDec);
+    } finally {
+      server.destroy();
+      server.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void requireOk(BatchResponse r) {
+    for (var item : r.results()) {
+      if (item.error() != null) {
+        throw new IllegalStateException("batch item failed: " + item.error().code());
+      }
+    }
+  }
+
+  private static String env(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set (bench/run.sh hsm sets it)");
+    }
+    return v;
+  }
+
+  private static byte[] bareEncrypt(Provider p, SecretKey key, byte[] plaintext) throws Exception {
+    byte[] iv = new byte[12];
+    ThreadLocalRandom.current().nextBytes(iv);
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", p);
+    gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+    gcm.updateAAD(AAD);
+    byte[] ct = gcm.doFinal(plaintext);
+    byte[] out = new byte[12 + ct.length];
+    System.arraycopy(iv, 0, out, 0, 12);
+    System.arraycopy(ct, 0, out, 12, ct.length);
+    return out;
+  }
+
+  private static byte[] bareDecrypt(Provider p, SecretKey key, byte[] ivAndCt) throws Exception {
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", p);
+    gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, ivAndCt, 0, 12));
+    gcm.updateAAD(AAD);
+    return gcm.doFinal(ivAndCt, 12, ivAndCt.length - 12);
+  }
+
+  @FunctionalInterface
+  private interface Op {
+    void run() throws Exception;
+  }
+
+  /** Operations per second over {@code seconds}, after {@code warmup} seconds, on N threads. */
+  private static double measure(int threads, int warmup, int seconds, Op op) throws Exception {
+    AtomicBoolean counting = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder done = new LongAdder();
+    CountDownLatch finished = new CountDownLatch(threads);
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    for (int t = 0; t < threads; t++) {
+      Thread.ofPlatform()
+          .start(
+              () -> {
+                try {
+                  while (!stop.get()) {
+                    op.run();
+                    if (counting.get()) {
+                      done.increment();
+                    }
+                  }
+                } catch (Throwable e) {
+                  errors.add(e);
+                } finally {
+                  finished.countDown();
+                }
+              });
+    }
+    Thread.sleep(warmup * 1000L);
+    counting.set(true);
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long n = done.sum();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    stop.set(true);
+    finished.await();
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("an operation failed", errors.peek());
+    }
+    return n / elapsed;
+  }
+
+  private static Process run(Path jar, List<String> common, List<String> more, boolean background)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    cmd.addAll(common);
+    cmd.addAll(more);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Process proc = pb.start();
+    if (!background) {
+      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (proc.waitFor() != 0) {
+        throw new IllegalStateException("server command failed: " + out);
+      }
+    }
+    return proc;
+  }
+
+  private static String awaitReady(Process server) throws Exception {
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    StringBuilder seen = new StringBuilder();
+    for (String line; (line = r.readLine()) != null; ) {
+      seen.append(line).append('\n');
+      if (line.startsWith("READY ")) {
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try {
+                    r.transferTo(java.io.Writer.nullWriter());
+                  } catch (java.io.IOException e) {
+                    // the server stopped
+                  }
+                });
+        return line.substring("READY ".length()).strip();
+      }
+    }
+    throw new IllegalStateException("the server did not start:\n" + seen);
+  }
+
+  static {
+    new SecureRandom().nextBytes(AAD);
+  }
+}
