@@ -314,6 +314,11 @@ public final class HsmThroughput {
       throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    // e.g. -XX:StartFlightRecording=filename=server.jfr to profile the server under this load
+    String jvmOptions = System.getenv("STRONGROOM_BENCH_SERVER_JVM_OPTIONS");
+    if (jvmOptions != null && !jvmOptions.isBlank()) {
+      cmd.addAll(List.of(jvmOptions.strip().split("\\s+")));
+    }
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(common);
