@@ -28,6 +28,10 @@ public interface KeyStore {
   /**
    * Saves {@code update.ring().key()} with revision {@code expectedRevision + 1} if the stored
    * revision is {@code expectedRevision}, and inserts or replaces the changed versions, atomically.
+   * The stored material of an existing version is never replaced here, only cleared when the
+   * version is destroyed (its material is null): material changes only through {@link
+   * #replaceMaterial}, so a node that read a version before a root key migration cannot write the
+   * old wrapping back.
    *
    * @return the saved ring, with its new revision
    * @throws io.strongroom.core.KmsException CONFLICT when the stored revision differs

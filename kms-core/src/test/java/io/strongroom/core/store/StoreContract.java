@@ -787,6 +787,53 @@ public abstract class StoreContract {
   }
 
   @Test
+  void anUpdateNeverWritesMaterialBackOnlyClearsIt() {
+    givenTenants();
+    KeyRing ring =
+        ringOf(
+            fullKey("acme", "orders").withVersions(1, 2, null, T0),
+            version(1, KeyState.ENABLED),
+            version(2, KeyState.ENABLED));
+    stores.keys().create(ring);
+    String id = ring.key().id();
+    byte[] old = ring.version(1).orElseThrow().material();
+    byte[] migrated = randomBytes(90);
+    assertThat(stores.keys().replaceMaterial(new VersionRef("acme", id, 1), old, migrated))
+        .isTrue();
+
+    // a node that read the ring before the migration disables version 1 with the old bytes
+    KeyVersion staleDisabled =
+        new KeyVersion(1, KeyState.DISABLED, ProtectionLevel.SOFTWARE, old, T0, null);
+    KeyVersion v2 = ring.version(2).orElseThrow();
+    stores
+        .keys()
+        .update(
+            new KeyRing.Update(
+                new KeyRing(ring.key(), List.of(staleDisabled, v2)),
+                List.of(staleDisabled),
+                List.of()),
+            ring.key().revision());
+    KeyVersion found = stores.keys().findById("acme", id).orElseThrow().version(1).orElseThrow();
+    assertThat(found.state()).isEqualTo(KeyState.DISABLED);
+    assertThat(found.material()).isEqualTo(migrated);
+
+    // destroying clears it
+    KeyVersion destroyed =
+        new KeyVersion(1, KeyState.DESTROYED, ProtectionLevel.SOFTWARE, null, T0, null);
+    stores
+        .keys()
+        .update(
+            new KeyRing.Update(
+                new KeyRing(
+                    ring.key().withRevision(ring.key().revision() + 1), List.of(destroyed, v2)),
+                List.of(destroyed),
+                List.of()),
+            ring.key().revision() + 1);
+    assertThat(stores.keys().findById("acme", id).orElseThrow().version(1).orElseThrow().material())
+        .isNull();
+  }
+
+  @Test
   void materialIsReplacedOnlyWhileItIsTheExpectedBytes() {
     givenTenants();
     KeyRing ring =

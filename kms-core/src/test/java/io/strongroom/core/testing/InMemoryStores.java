@@ -233,7 +233,18 @@ public final class InMemoryStores {
       keys.put(id, saved);
       TreeMap<Integer, KeyVersion> vs = versions.get(id);
       for (KeyVersion v : update.changed()) {
-        vs.put(v.number(), normalize(v));
+        KeyVersion existing = vs.get(v.number());
+        KeyVersion keep =
+            existing == null || v.material() == null
+                ? v
+                : new KeyVersion(
+                    v.number(),
+                    v.state(),
+                    v.protection(),
+                    existing.material(),
+                    v.createdAt(),
+                    v.destroyAt());
+        vs.put(v.number(), normalize(keep));
       }
       return ring(id, saved);
     }

@@ -184,11 +184,13 @@ public final class JdbcKeyStore implements KeyStore {
             int u =
                 Database.update(
                     c,
-                    "UPDATE key_versions SET state = ?, material = ?, destroy_at = ?"
+                    // material is only ever cleared here (destroyed), never replaced
+                    "UPDATE key_versions SET state = ?,"
+                        + " material = CASE WHEN ? THEN NULL ELSE material END, destroy_at = ?"
                         + " WHERE tenant = ? AND key_id = ? AND version = ?",
                     ps -> {
                       ps.setString(1, v.state().name());
-                      ps.setBytes(2, v.material());
+                      ps.setBoolean(2, v.material() == null);
                       setNullableInstant(ps, 3, v.destroyAt());
                       ps.setString(4, k.tenant());
                       ps.setString(5, k.id());
