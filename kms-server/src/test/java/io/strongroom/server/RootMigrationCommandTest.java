@@ -8,12 +8,10 @@ import io.strongroom.core.store.KeyStore.StoredVersion;
 import io.strongroom.server.config.ServerConfig;
 import io.strongroom.server.store.Database;
 import io.strongroom.server.store.JdbcKeyStore;
+import io.strongroom.server.testing.CommandRun;
 import io.strongroom.server.testing.TestServer;
 import io.strongroom.server.testing.TestServer.Response;
 import io.strongroom.server.tls.EmbeddedTls;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code strongroom-server --migrate-root-from-file OLD_ROOT_KEY_FILE}: the real main in a child
@@ -217,24 +214,9 @@ class RootMigrationCommandTest {
     return Database.open(c.jdbcUrl(), c.dbUser(), c.dbPassword(), 2);
   }
 
-  /** Runs the command line in this JVM, as {@code Main.main} would (without exiting). */
   private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      System.setOut(o);
-      System.setErr(e);
-      code = new CommandLine(new Main()).execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    CommandRun r = CommandRun.inProcess(args);
+    return new Run(r.exitCode(), r.out(), r.err());
   }
 
   /** Runs {@code io.strongroom.server.Main} in a child JVM and waits for it to exit. */

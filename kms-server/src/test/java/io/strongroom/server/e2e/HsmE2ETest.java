@@ -84,6 +84,8 @@ class HsmE2ETest {
     assertThat(dk.status()).as("%s", dk).isEqualTo(200);
     String plaintext = dk.json().path("plaintext").asText();
     String blob1 = dk.json().path("ciphertext").asText();
+    // header 22 + HSM payload: format 1 + IV 12 + 32-byte data key + tag 16 (FORMATS.md §1)
+    assertThat(Base64.getDecoder().decode(blob1)).hasSize(83);
     assertThat(decrypt(blob1).json().path("plaintext").asText()).isEqualTo(plaintext);
     assertError(
         server.post(
