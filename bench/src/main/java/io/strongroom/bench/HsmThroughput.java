@@ -129,7 +129,7 @@ public final class HsmThroughput {
             Integer.toString(threads),
             "--pkcs11-root-label",
             "bench-root-" + System.nanoTime());
-    run(serverJar, common, List.of("--pkcs11-create-root"), false);
+    run(serverJar, common, List.of("--pkcs11-init", "--root-key", "pkcs11"), false);
     Process server = run(serverJar, common, List.of("--root-key", "pkcs11"), true);
     try {
       String endpoint = awaitReady(server);

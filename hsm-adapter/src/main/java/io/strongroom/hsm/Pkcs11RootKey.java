@@ -41,7 +41,7 @@ public final class Pkcs11RootKey implements RootKey {
               + label
               + "' in "
               + token.describe()
-              + "; create it once with --pkcs11-create-root",
+              + "; create it once with --pkcs11-init --root-key pkcs11",
           null);
     }
     return new Pkcs11RootKey(token, label);

@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.Provider;
-import java.security.ProviderException;
 import java.security.SecureRandom;
 import java.security.Security;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -59,25 +59,21 @@ public final class Pkcs11Token implements AutoCloseable {
   private static final int TAG_BITS = 128;
   private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** Token-level failures: the token, its sessions or the library are gone, not the data. */
-  private static final Set<String> TOKEN_FAILURES =
+  private static final long MAX_RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long REINIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long HEALTHY_FOR_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /**
+   * Return codes that blame the data, not the token. Every other failure of a PKCS#11 call
+   * (including codes a vendor defines) counts as the token failing: UNAVAILABLE, never
+   * INVALID_CIPHERTEXT, so that a client never discards data because an HSM was down.
+   */
+  private static final Set<String> DATA_FAILURES =
       Set.of(
-          "CKR_GENERAL_ERROR",
-          "CKR_FUNCTION_FAILED",
-          "CKR_HOST_MEMORY",
-          "CKR_DEVICE_ERROR",
-          "CKR_DEVICE_MEMORY",
-          "CKR_DEVICE_REMOVED",
-          "CKR_TOKEN_NOT_PRESENT",
-          "CKR_TOKEN_NOT_RECOGNIZED",
-          "CKR_SLOT_ID_INVALID",
-          "CKR_SESSION_CLOSED",
-          "CKR_SESSION_HANDLE_INVALID",
-          "CKR_SESSION_COUNT",
-          "CKR_OBJECT_HANDLE_INVALID",
-          "CKR_KEY_HANDLE_INVALID",
-          "CKR_USER_NOT_LOGGED_IN",
-          "CKR_CRYPTOKI_NOT_INITIALIZED");
+          "CKR_ENCRYPTED_DATA_INVALID",
+          "CKR_ENCRYPTED_DATA_LEN_RANGE",
+          "CKR_DATA_INVALID",
+          "CKR_DATA_LEN_RANGE");
 
   /** The mechanisms Strongroom needs, as SunPKCS11 services (registered only when supported). */
   static final List<String[]> REQUIRED_SERVICES =
@@ -90,16 +86,27 @@ public final class Pkcs11Token implements AutoCloseable {
   private final Semaphore sessions;
   private final AtomicInteger active = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
-  private final Object reconnectLock = new Object();
+  private final ReentrantLock reconnectLock = new ReentrantLock();
   private final Metrics metrics;
   private final String description;
   private volatile Connection connection;
   private Connection broken; // the connection that failed last, guarded by reconnectLock
-  private final List<Connection> graveyard = new ArrayList<>(); // guarded by reconnectLock
-  private volatile String downReason;
+
+  /**
+   * Every provider this token ever configured, kept reachable for the life of the process: after
+   * the library is re-initialised, SunPKCS11's cleaners of a collected provider would close
+   * sessions by handle numbers that the library has handed out again.
+   */
+  private final List<Provider> graveyard;
+
+  private volatile String downReason; // short, for callers: a PKCS#11 code or a fixed phrase
   private volatile long nextReconnect;
+  private long reconnectBackoff = RECONNECT_INTERVAL_NANOS; // guarded by reconnectLock
+  private volatile boolean pinRejected;
+  private volatile boolean closed;
   private int generation;
   private final long firstSlot;
+  private volatile long healthyUntil;
 
   /** One provider instance with its logged-in key store and the handles found through it. */
   private static final class Connection {
@@ -131,8 +138,10 @@ public final class Pkcs11Token implements AutoCloseable {
     }
   }
 
-  private Pkcs11Token(Pkcs11Config cfg, Connection first, MeterRegistry registry) {
+  private Pkcs11Token(
+      Pkcs11Config cfg, Connection first, List<Provider> graveyard, MeterRegistry registry) {
     this.cfg = cfg;
+    this.graveyard = graveyard;
     this.sessions = new Semaphore(cfg.sessions(), true);
     this.connection = first;
     this.generation = 1;
@@ -161,9 +170,10 @@ public final class Pkcs11Token implements AutoCloseable {
     if (!java.nio.file.Files.isReadable(cfg.library())) {
       throw new Pkcs11Exception("the PKCS#11 library " + cfg.library() + " is not readable", null);
     }
-    Connection c = connect(cfg, 1);
+    List<Provider> graveyard = new ArrayList<>();
+    Connection c = connect(cfg, 1, graveyard);
     requireMechanisms(c.provider(), cfg.tokenName());
-    Pkcs11Token token = new Pkcs11Token(cfg, c, registry);
+    Pkcs11Token token = new Pkcs11Token(cfg, c, graveyard, registry);
     LOG.log(
         System.Logger.Level.INFO,
         "{0}: logged in; AES key generation, AES-GCM and token key storage available; at most {1}"
@@ -187,7 +197,8 @@ public final class Pkcs11Token implements AutoCloseable {
     }
   }
 
-  private static Connection connect(Pkcs11Config cfg, int generation) throws Pkcs11Exception {
+  private static Connection connect(Pkcs11Config cfg, int generation, List<Provider> keep)
+      throws Pkcs11Exception {
     Wrapper.Token token;
     if (cfg.tokenLabel() != null) {
       token = Wrapper.find(cfg.library(), cfg.tokenLabel());
@@ -220,6 +231,9 @@ public final class Pkcs11Token implements AutoCloseable {
                       + "  CKA_SENSITIVE = true\n"
                       + "  CKA_EXTRACTABLE = false\n"
                       + "}\n");
+      synchronized (keep) {
+        keep.add(provider);
+      }
     } catch (RuntimeException e) {
       throw new Pkcs11Exception(
           "cannot configure SunPKCS11 for "
@@ -359,20 +373,51 @@ public final class Pkcs11Token implements AutoCloseable {
    * @throws KmsException UNAVAILABLE when it does not
    */
   public void checkHealth() {
+    // A success holds for a second: readiness checks (unauthenticated, and several per request
+    // of /readyz) must not take sessions from real work.
+    if (System.nanoTime() - healthyUntil < 0) {
+      return;
+    }
     byte[] probe = new byte[16];
     try {
       byte[] ct = encrypt(cfg.probeLabel(), probe, probe);
       decrypt(cfg.probeLabel(), ct, probe);
+      healthyUntil = System.nanoTime() + HEALTHY_FOR_NANOS;
     } catch (GeneralSecurityException e) {
       throw KmsException.unavailable(
           "the HSM health probe failed: " + Pkcs11Exception.reason(e), null);
     }
   }
 
-  /** Creates the probe key when it is missing (start-up; it protects nothing). */
-  public void ensureProbeKey() throws GeneralSecurityException {
+  /**
+   * Creates the health-probe key when it is missing (by {@code --pkcs11-init}, never by a normal
+   * start: SunPKCS11's key store refuses a token in which two secret keys share a label, so objects
+   * are created by one operator command, not by every node that starts).
+   *
+   * @return whether it was created
+   */
+  public boolean ensureProbeKey() throws GeneralSecurityException {
+    if (exists(cfg.probeLabel())) {
+      return false;
+    }
+    createKey(cfg.probeLabel());
+    return true;
+  }
+
+  /**
+   * Throws when the token has no health-probe key (start-up).
+   *
+   * @throws Pkcs11Exception saying how to create it
+   */
+  public void requireProbeKey() throws Pkcs11Exception, GeneralSecurityException {
     if (!exists(cfg.probeLabel())) {
-      createKey(cfg.probeLabel());
+      throw new Pkcs11Exception(
+          "the PKCS#11 "
+              + cfg.tokenName()
+              + " has no health-probe key '"
+              + cfg.probeLabel()
+              + "'; prepare the token once with --pkcs11-init",
+          null);
     }
   }
 
@@ -383,8 +428,14 @@ public final class Pkcs11Token implements AutoCloseable {
 
   @Override
   public void close() {
-    connection = null;
-    downReason = "closed";
+    reconnectLock.lock();
+    try {
+      closed = true;
+      connection = null;
+      downReason = "closed";
+    } finally {
+      reconnectLock.unlock();
+    }
   }
 
   // ---- machinery -------------------------------------------------------------------------------
@@ -455,133 +506,208 @@ public final class Pkcs11Token implements AutoCloseable {
   }
 
   private <T> T call(String op, Op<T> work) {
-    Connection c = connection();
-    boolean queued = !sessions.tryAcquire();
-    if (queued) {
-      metrics.waits.increment();
-      boolean got;
-      try {
-        got = sessions.tryAcquire(cfg.sessionWait().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw KmsException.unavailable("interrupted while waiting for an HSM session", null);
-      }
-      if (!got) {
-        metrics.record(op, "busy", 0);
-        throw new KmsException(
-            ErrorCode.RESOURCE_EXHAUSTED,
-            "every HSM session is busy (" + cfg.sessions() + "); retry later");
-      }
-    }
+    // The session first, then the connection: the library is only re-initialised by a thread that
+    // holds every session, so no call can be inside the library, or about to use handles of the
+    // old connection, while it is.
+    acquire(op);
     active.incrementAndGet();
     long start = System.nanoTime();
+    Connection c = null;
     try {
+      c = connection();
       T result = work.run(c);
       metrics.record(op, "ok", System.nanoTime() - start);
       return result;
     } catch (KmsException e) {
-      metrics.record(op, "rejected", System.nanoTime() - start);
+      metrics.record(op, c == null ? "unavailable" : "rejected", System.nanoTime() - start);
       throw e;
-    } catch (AEADBadTagException e) {
-      // SoftHSM reports a tag mismatch with CKR_GENERAL_ERROR inside: it is the data, not the token
-      metrics.record(op, "rejected", System.nanoTime() - start);
-      throw new CryptoFailure(e);
     } catch (MissingKeyException e) {
       metrics.record(op, "rejected", System.nanoTime() - start);
       throw KmsException.unavailable(
-          "the HSM key for this version is missing from " + cfg.tokenName() + ": " + e.getMessage(),
-          null);
+          "the HSM key for this version is missing from the token", null);
     } catch (Exception e) {
+      if (isDataFailure(c, e)) {
+        metrics.record(op, "rejected", System.nanoTime() - start);
+        throw new CryptoFailure(
+            e instanceof GeneralSecurityException g
+                ? g
+                : new GeneralSecurityException(Pkcs11Exception.reason(e), e));
+      }
+      metrics.record(op, "unavailable", System.nanoTime() - start);
       String code = Pkcs11Exception.returnCode(e);
-      if (code == null ? isProviderFailure(e) : TOKEN_FAILURES.contains(code)) {
-        metrics.record(op, "unavailable", System.nanoTime() - start);
-        markBroken(c, code != null ? code : Pkcs11Exception.reason(e));
-        throw KmsException.unavailable(
-            "the HSM (" + cfg.tokenName() + ") is unavailable: " + downReason, null);
-      }
-      metrics.record(op, "rejected", System.nanoTime() - start);
-      if (e instanceof GeneralSecurityException g) {
-        throw new CryptoFailure(g);
-      }
-      throw new CryptoFailure(new GeneralSecurityException(Pkcs11Exception.reason(e), e));
+      markBroken(c, code != null ? code : "PKCS#11 failure", Pkcs11Exception.reason(e));
+      throw unavailable();
     } finally {
       active.decrementAndGet();
       sessions.release();
     }
   }
 
-  private static boolean isProviderFailure(Exception e) {
-    return e instanceof ProviderException
-        || e instanceof java.security.KeyStoreException
-        || e instanceof IllegalStateException;
-  }
-
-  private void markBroken(Connection c, String reason) {
-    synchronized (reconnectLock) {
-      if (connection == c) {
-        connection = null;
-        broken = c;
-        downReason = reason;
-        nextReconnect = System.nanoTime();
-        LOG.log(System.Logger.Level.WARNING, "{0} is down: {1}", description, reason);
+  private void acquire(String op) {
+    boolean got;
+    try {
+      // tryAcquire(0, unit), unlike tryAcquire(), keeps the fairness of the queue
+      got = sessions.tryAcquire(0, TimeUnit.NANOSECONDS);
+      if (!got) {
+        metrics.waits.increment();
+        got = sessions.tryAcquire(cfg.sessionWait().toNanos(), TimeUnit.NANOSECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KmsException.unavailable("interrupted while waiting for an HSM session", null);
+    }
+    if (!got) {
+      metrics.record(op, "busy", 0);
+      throw new KmsException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "every HSM session is busy (" + cfg.sessions() + "); retry later");
     }
   }
 
+  /**
+   * Whether {@code e} says the data was bad (a tag that does not verify, a ciphertext of the wrong
+   * length) rather than the token failing. Some tokens report a tag mismatch as {@code
+   * CKR_GENERAL_ERROR}, which also means a failing token: then the token is asked, with the probe
+   * key on the same connection, whether it still works.
+   */
+  private boolean isDataFailure(Connection c, Exception e) {
+    String code = Pkcs11Exception.returnCode(e);
+    if (code != null && DATA_FAILURES.contains(code)) {
+      return true;
+    }
+    if (e instanceof AEADBadTagException && c != null) {
+      return code == null ? true : "CKR_GENERAL_ERROR".equals(code) && probe(c);
+    }
+    return false;
+  }
+
+  private KmsException unavailable() {
+    return KmsException.unavailable("the HSM is unavailable (" + downReason + ")", null);
+  }
+
+  private void markBroken(Connection c, String reason, String detail) {
+    reconnectLock.lock();
+    try {
+      if (c != null && connection == c) {
+        connection = null;
+        broken = c;
+        downReason = reason;
+        healthyUntil = System.nanoTime();
+        nextReconnect = System.nanoTime();
+        reconnectBackoff = RECONNECT_INTERVAL_NANOS;
+        LOG.log(System.Logger.Level.WARNING, "{0} is down: {1}", description, detail);
+      }
+    } finally {
+      reconnectLock.unlock();
+    }
+  }
+
+  /**
+   * The current connection; when there is none, one attempt to reconnect (at most one thread at a
+   * time, at most once per backoff interval; the others answer UNAVAILABLE at once).
+   */
   private Connection connection() {
     Connection c = connection;
     if (c != null) {
       return c;
     }
-    synchronized (reconnectLock) {
+    if (closed) {
+      throw KmsException.unavailable("the HSM connection is closed", null);
+    }
+    if (pinRejected) {
+      throw KmsException.unavailable(
+          "the HSM is unavailable (the token refused the PIN; fix the PIN and restart)", null);
+    }
+    if (System.nanoTime() - nextReconnect < 0 || !reconnectLock.tryLock()) {
+      throw unavailable();
+    }
+    try {
       c = connection;
       if (c != null) {
         return c;
       }
-      if ("closed".equals(downReason)) {
+      if (closed) {
         throw KmsException.unavailable("the HSM connection is closed", null);
       }
       long now = System.nanoTime();
       if (now - nextReconnect < 0) {
-        throw KmsException.unavailable(
-            "the HSM (" + cfg.tokenName() + ") is unavailable: " + downReason, null);
+        throw unavailable();
       }
-      nextReconnect = now + RECONNECT_INTERVAL_NANOS;
-      // A token that went away briefly is often usable again through the same provider (SoftHSM
-      // reopens its files; a network HSM client reconnects): try that first, then a fresh one.
-      Connection old = broken;
-      if (old != null && probe(old)) {
-        connection = old;
-        broken = null;
-        metrics.reconnects.increment();
-        LOG.log(System.Logger.Level.WARNING, "{0} is back", description);
-        return old;
-      }
-      try {
-        try {
-          c = connect(cfg, ++generation);
-        } catch (Pkcs11Exception first) {
-          // The library may no longer see a token that has come back until it is re-initialised.
-          // Old connections are kept (never garbage collected), so that SunPKCS11's cleaners
-          // never act on handle numbers that the re-initialised library hands out again.
-          if (old != null) {
-            graveyard.add(old);
-          }
-          Wrapper.reinitialize(cfg.library());
-          c = connect(cfg, ++generation);
-        }
-        broken = null;
-        // the old provider's key handles are not reused: find() fills the new map on demand
-        connection = c;
-        metrics.reconnects.increment();
-        LOG.log(System.Logger.Level.WARNING, "{0} is back", description);
-        return c;
-      } catch (Pkcs11Exception e) {
-        downReason = e.getMessage();
-        throw KmsException.unavailable(
-            "the HSM (" + cfg.tokenName() + ") is unavailable: " + e.getMessage(), null);
-      }
+      reconnectBackoff = Math.min(reconnectBackoff * 2, MAX_RECONNECT_INTERVAL_NANOS);
+      nextReconnect = now + reconnectBackoff;
+      return reconnect();
+    } finally {
+      reconnectLock.unlock();
     }
+  }
+
+  /** Called with {@link #reconnectLock} held and one session permit taken. */
+  private Connection reconnect() {
+    // A token that went away briefly is often usable again through the same provider (a network
+    // HSM client reconnects): try that first, then a new provider, then re-initialise the library.
+    Connection old = broken;
+    if (old != null && probe(old)) {
+      return restored(old);
+    }
+    try {
+      try {
+        return restored(connect(cfg, ++generation, graveyard));
+      } catch (Pkcs11Exception first) {
+        if (isPinRejection(first)) {
+          throw first;
+        }
+        // Re-initialising (C_Finalize, C_Initialize) must not run while any other call is inside
+        // the library: it needs every other session permit; without them, wait for the next round.
+        int others = cfg.sessions() - 1;
+        if (!sessions.tryAcquire(others, REINIT_WAIT_NANOS, TimeUnit.NANOSECONDS)) {
+          throw first;
+        }
+        try {
+          broken = null; // its handles mean nothing to the re-initialised library
+          Wrapper.reinitialize(cfg.library());
+          metrics.reinitialisations.increment();
+          return restored(connect(cfg, ++generation, graveyard));
+        } finally {
+          sessions.release(others);
+        }
+      }
+    } catch (Pkcs11Exception e) {
+      if (isPinRejection(e)) {
+        pinRejected = true;
+        downReason = "the token refused the PIN";
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "{0}: {1}; no more login attempts until the server is restarted with the right PIN",
+            description,
+            e.getMessage());
+      } else {
+        String code = Pkcs11Exception.returnCode(e);
+        downReason = code != null ? code : "not connected";
+        LOG.log(
+            System.Logger.Level.WARNING, "{0}: reconnect failed: {1}", description, e.getMessage());
+      }
+      throw unavailable();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable();
+    }
+  }
+
+  private Connection restored(Connection c) {
+    connection = c;
+    broken = null;
+    reconnectBackoff = RECONNECT_INTERVAL_NANOS;
+    metrics.reconnects.increment();
+    LOG.log(System.Logger.Level.WARNING, "{0} is back", description);
+    return c;
+  }
+
+  private static boolean isPinRejection(Pkcs11Exception e) {
+    String code = Pkcs11Exception.returnCode(e);
+    return "CKR_PIN_INCORRECT".equals(code)
+        || "CKR_PIN_LOCKED".equals(code)
+        || "CKR_PIN_EXPIRED".equals(code)
+        || "CKR_PIN_INVALID".equals(code);
   }
 
   /** Whether {@code c} serves again: one encryption with the probe key, outside the pool. */
@@ -607,6 +733,7 @@ public final class Pkcs11Token implements AutoCloseable {
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     final Counter waits;
     final Counter reconnects;
+    final Counter reinitialisations;
 
     Metrics(MeterRegistry registry, Pkcs11Token token) {
       this.registry = registry;
@@ -617,6 +744,10 @@ public final class Pkcs11Token implements AutoCloseable {
       this.reconnects =
           Counter.builder("strongroom.hsm.reconnects")
               .description("Connections re-established after the token failed")
+              .register(registry);
+      this.reinitialisations =
+          Counter.builder("strongroom.hsm.reinitialisations")
+              .description("Times the PKCS#11 library was re-initialised to find the token again")
               .register(registry);
       Gauge.builder("strongroom.hsm.sessions.active", token.active, AtomicInteger::get)
           .description("HSM operations in flight")

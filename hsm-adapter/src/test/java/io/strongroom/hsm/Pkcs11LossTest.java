@@ -53,7 +53,9 @@ class Pkcs11LossTest {
               .isInstanceOf(KmsException.class)
               .satisfies(
                   e -> assertThat(((KmsException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
-              .hasMessageContaining("the HSM (token 'strongroom-loss') is unavailable");
+              .hasMessageStartingWith("the HSM is unavailable (")
+              .hasMessageNotContaining("strongroom-loss")
+              .hasMessageNotContaining("/usr/lib");
           Thread.sleep(400);
         }
         assertThatThrownBy(token::checkHealth).isInstanceOf(KmsException.class);

@@ -41,7 +41,7 @@ final class Custody implements AutoCloseable {
     }
     Pkcs11Token token = Pkcs11Token.open(hsm.token(), metrics);
     try {
-      token.ensureProbeKey();
+      token.requireProbeKey();
       RootKey root =
           hsm.rootInToken()
               ? Pkcs11RootKey.open(token, hsm.rootLabel())

@@ -196,10 +196,10 @@ public final class Main implements Callable<Integer> {
   String pkcs11RootLabel;
 
   @Option(
-      names = "--pkcs11-create-root",
+      names = "--pkcs11-init",
       description =
-          "Generate the root key (--pkcs11-root-label) inside the token and exit; refuses when it exists.")
-  boolean pkcs11CreateRoot;
+          "Prepare the token once and exit: create the health-probe key and, with --root-key pkcs11, the root key (--pkcs11-root-label), each only if missing; never replaces an object.")
+  boolean pkcs11Init;
 
   @Override
   public Integer call() throws Exception {
@@ -214,8 +214,8 @@ public final class Main implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
-    if (pkcs11CreateRoot) {
-      return createRoot(hsm);
+    if (pkcs11Init) {
+      return initToken(hsm);
     }
     String password = System.getenv("STRONGROOM_DB_PASSWORD");
     if (dbPasswordFile != null) {
@@ -300,9 +300,9 @@ public final class Main implements Callable<Integer> {
   /** The PKCS#11 settings, or null when no library is configured. */
   private HsmConfig hsmConfig() throws java.io.IOException {
     if (pkcs11Library == null) {
-      if ("pkcs11".equals(rootKey) || pkcs11CreateRoot) {
+      if ("pkcs11".equals(rootKey) || pkcs11Init) {
         throw new IllegalArgumentException(
-            "--root-key pkcs11 and --pkcs11-create-root need --pkcs11-library");
+            "--root-key pkcs11 and --pkcs11-init need --pkcs11-library");
       }
       return null;
     }
@@ -322,18 +322,29 @@ public final class Main implements Callable<Integer> {
     return new HsmConfig(token, "pkcs11".equals(rootKey), pkcs11RootLabel);
   }
 
-  private static int createRoot(HsmConfig hsm) {
+  /** {@code --pkcs11-init}: creates what the token lacks; 0 when it is ready afterwards. */
+  private static int initToken(HsmConfig hsm) {
     try (Pkcs11Token token =
         Pkcs11Token.open(
             hsm.token(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-      Pkcs11RootKey root = Pkcs11RootKey.create(token, hsm.rootLabel());
-      token.ensureProbeKey();
-      System.out.println("created root key: " + root.describe());
+      System.out.println("token: " + token.describe());
+      System.out.println(
+          (token.ensureProbeKey() ? "created" : "found  ")
+              + " health-probe key '"
+              + hsm.token().probeLabel()
+              + "'");
+      if (hsm.rootInToken()) {
+        boolean exists = token.exists(hsm.rootLabel());
+        if (!exists) {
+          Pkcs11RootKey.create(token, hsm.rootLabel());
+        }
+        System.out.println(
+            (exists ? "found  " : "created") + " root key '" + hsm.rootLabel() + "'");
+      }
       return 0;
-    } catch (io.strongroom.core.KmsException e) {
-      System.err.println("error: " + e.getMessage() + "; the existing key is kept");
-      return 1;
-    } catch (Pkcs11Exception | java.security.GeneralSecurityException e) {
+    } catch (io.strongroom.core.KmsException
+        | Pkcs11Exception
+        | java.security.GeneralSecurityException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
     }

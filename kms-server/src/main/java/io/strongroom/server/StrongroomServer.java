@@ -190,11 +190,17 @@ public final class StrongroomServer implements AutoCloseable {
           cfg.dataDir(),
           custody);
     } catch (Exception | Error e) {
-      if (vertx != null) {
-        vertx.close().await();
+      try {
+        if (vertx != null) {
+          vertx.close().await();
+        }
+      } finally {
+        try {
+          db.close();
+        } finally {
+          custody.close();
+        }
       }
-      db.close();
-      custody.close();
       throw e;
     }
   }
@@ -323,9 +329,15 @@ public final class StrongroomServer implements AutoCloseable {
 
   @Override
   public void close() {
-    vertx.close().await();
-    auditLog.close();
-    db.close();
-    custody.close();
+    try {
+      vertx.close().await();
+      auditLog.close();
+    } finally {
+      try {
+        db.close();
+      } finally {
+        custody.close();
+      }
+    }
   }
 }

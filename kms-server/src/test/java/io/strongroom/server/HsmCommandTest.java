@@ -46,30 +46,57 @@ class HsmCommandTest {
   }
 
   @Test
-  void createsTheRootKeyOnceAndNeverReplacesIt() {
+  void initCreatesWhatIsMissingOnceAndNeverReplacesIt() {
     String label = "cmd-root-" + System.nanoTime();
     CommandRun first =
-        run(pkcs11(TOKEN, pin), "--pkcs11-root-label", label, "--pkcs11-create-root");
+        run(
+            pkcs11(TOKEN, pin),
+            "--root-key",
+            "pkcs11",
+            "--pkcs11-root-label",
+            label,
+            "--pkcs11-init");
     assertThat(first.exitCode()).as(first.err()).isZero();
-    assertThat(first.out()).contains("created root key: AES-256 key '" + label + "' in PKCS#11");
+    assertThat(first.out())
+        .contains("token: PKCS#11 token '" + TOKEN + "'")
+        .contains("root key '" + label + "'")
+        .containsPattern("(created|found  ) health-probe key 'strongroom-health-probe'")
+        .contains("created root key '" + label + "'");
 
     CommandRun again =
-        run(pkcs11(TOKEN, pin), "--pkcs11-root-label", label, "--pkcs11-create-root");
-    assertThat(again.exitCode()).isEqualTo(1);
-    assertThat(again.err())
-        .contains("already holds a key labelled " + label)
-        .contains("the existing key is kept");
+        run(
+            pkcs11(TOKEN, pin),
+            "--root-key",
+            "pkcs11",
+            "--pkcs11-root-label",
+            label,
+            "--pkcs11-init");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out())
+        .contains("found   health-probe key 'strongroom-health-probe'")
+        .contains("found   root key '" + label + "'");
   }
 
   @Test
   void aMissingRootKeyStopsStartAndSaysHowToCreateIt() {
+    assertThat(run(pkcs11(TOKEN, pin), "--pkcs11-init").exitCode()).isZero();
     CommandRun r =
         run(pkcs11(TOKEN, pin), "--root-key", "pkcs11", "--pkcs11-root-label", "absent-root");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err())
         .contains("error: the server could not start: no root key labelled 'absent-root'")
-        .contains("--pkcs11-create-root")
+        .contains("--pkcs11-init --root-key pkcs11")
         .doesNotContain("Exception");
+  }
+
+  @Test
+  void aTokenNotPreparedStopsStartAndSaysHowToPrepareIt() {
+    // nothing has ever created objects in this token
+    CommandRun r = run(pkcs11("strongroom-bare", pin));
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("has no health-probe key 'strongroom-health-probe'")
+        .contains("--pkcs11-init");
   }
 
   @Test
@@ -100,6 +127,7 @@ class HsmCommandTest {
     CommandRun noLibrary = run(List.of("--data-dir", dir.toString(), "--root-key", "pkcs11"));
     assertThat(noLibrary.exitCode()).isEqualTo(2);
     assertThat(noLibrary.err()).contains("need --pkcs11-library");
+    assertThat(run(List.of("--data-dir", dir.toString(), "--pkcs11-init")).exitCode()).isEqualTo(2);
 
     CommandRun emptyPin =
         run(

@@ -34,7 +34,8 @@ public final class SoftHsm {
           "strongroom-loss",
           "strongroom-server",
           "strongroom-extra",
-          "strongroom-pin-check");
+          "strongroom-pin-check",
+          "strongroom-bare");
 
   /** The token for wrong-PIN tests, which must never be logged in to successfully. */
   public static final String NEVER_LOGGED_IN = "strongroom-pin-check";

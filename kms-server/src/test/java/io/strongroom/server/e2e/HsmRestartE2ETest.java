@@ -34,6 +34,7 @@ class HsmRestartE2ETest {
   void everythingMadeBeforeARestartDecryptsAfterIt() throws Exception {
     String root = "restart-root-" + System.nanoTime();
     try (Pkcs11Token token = Pkcs11Token.open(SoftHsm.config(TOKEN), new SimpleMeterRegistry())) {
+      token.ensureProbeKey();
       Pkcs11RootKey.create(token, root);
     }
     UnaryOperator<ServerConfig> hsm =
