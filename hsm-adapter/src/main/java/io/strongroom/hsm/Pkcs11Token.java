@@ -576,7 +576,7 @@ public final class Pkcs11Token implements AutoCloseable {
       return true;
     }
     if (e instanceof AEADBadTagException && c != null) {
-      return code == null ? true : "CKR_GENERAL_ERROR".equals(code) && probe(c);
+      return code == null || ("CKR_GENERAL_ERROR".equals(code) && probe(c));
     }
     return false;
   }
@@ -586,7 +586,11 @@ public final class Pkcs11Token implements AutoCloseable {
   }
 
   private void markBroken(Connection c, String reason, String detail) {
-    reconnectLock.lock();
+    // Never wait for the lock: its holder may be waiting for this thread's session permit in
+    // order to re-initialise the library, and while anyone holds it the connection is not c.
+    if (!reconnectLock.tryLock()) {
+      return;
+    }
     try {
       if (c != null && connection == c) {
         connection = null;
