@@ -89,6 +89,75 @@ class Pkcs11LossTest {
     }
   }
 
+  @Test
+  void callersInFlightDuringLossAndRecoveryGetTheRightAnswerOr503NeverAWrongOne() throws Exception {
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    try (Pkcs11Token token = Pkcs11Token.open(SoftHsm.config("strongroom-loss"), metrics)) {
+      token.ensureProbeKey();
+      Pkcs11KeyCustodian custodian = new Pkcs11KeyCustodian(token);
+      VersionRef ref = new VersionRef("acme", "fedcba9876543210fedcba9876543210", 1);
+      byte[] stored = custodian.createVersion(ref);
+      byte[][] payloads = new byte[16][];
+      for (int i = 0; i < payloads.length; i++) {
+        payloads[i] = custodian.encrypt(ref, stored, new byte[] {(byte) i, 42}, AAD);
+      }
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.ConcurrentLinkedQueue<Throwable> wrong =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int seed = t;
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      int i = seed;
+                      while (!stop.get()) {
+                        int n = i++ % payloads.length;
+                        try {
+                          byte[] p = custodian.decrypt(ref, stored, payloads[n], AAD);
+                          if (p.length != 2 || p[0] != (byte) n || p[1] != 42) {
+                            wrong.add(new AssertionError("wrong plaintext for " + n));
+                          }
+                          ok.incrementAndGet();
+                        } catch (KmsException e) {
+                          if (e.code() != ErrorCode.UNAVAILABLE
+                              && e.code() != ErrorCode.RESOURCE_EXHAUSTED) {
+                            wrong.add(e);
+                          }
+                          refused.incrementAndGet();
+                        } catch (Throwable e) {
+                          // a GeneralSecurityException here would become INVALID_CIPHERTEXT
+                          wrong.add(e);
+                        }
+                      }
+                    }));
+      }
+      Thread.sleep(300);
+      Path dir = SoftHsm.tokenDirectory("strongroom-loss");
+      Path away = dir.getParent().resolveSibling(dir.getFileName() + ".away");
+      Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
+      Thread.sleep(2000);
+      Files.move(away, dir, StandardCopyOption.ATOMIC_MOVE);
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      long before = ok.get();
+      // full service again: many successes after the token came back
+      while (ok.get() - before < 2000 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(wrong).as("wrong answers").isEmpty();
+      assertThat(refused.get()).as("calls refused while the token was gone").isPositive();
+      assertThat(ok.get() - before).as("successes after recovery").isGreaterThanOrEqualTo(2000);
+    }
+  }
+
   private static boolean isHealthy(Pkcs11Token token) {
     try {
       token.checkHealth();
