@@ -39,16 +39,20 @@ import javax.crypto.spec.GCMParameterSpec;
  *       itself opens a session per concurrent operation without limit); a call that waits longer
  *       than {@link Pkcs11Config#sessionWait} for one is refused as {@code RESOURCE_EXHAUSTED}.
  *   <li><b>Failure and recovery.</b> A failure of the token or library (a lost session or object
- *       handle, a device error, a removed token) marks the connection broken: that call and the
- *       following ones answer {@code UNAVAILABLE} (503) with the PKCS#11 reason, and at most once a
- *       second a call tries a fresh connection (new provider, slot looked up again, login, handles
- *       looked up again). Service resumes by itself once the token answers; no restart is needed.
- *       Crypto failures (a tag that does not verify) are not token failures.
+ *       handle, a device error, a removed token, any return code that does not blame the data)
+ *       marks the connection broken: that call and the following ones answer {@code UNAVAILABLE}
+ *       (503) with the PKCS#11 return code only. One caller at a time tries to reconnect, at once
+ *       and then after 1, 2, 4 … up to 30 s: the broken connection again, then a new provider (slot
+ *       looked up again, login, handles looked up again), then, holding every session so that no
+ *       call is inside the library, a re-initialisation of the library. Service resumes by itself
+ *       once the token answers; no restart is needed. A PIN the token refuses stops the attempts
+ *       (so the server never locks the PIN). A tag that does not verify is the data's fault, not
+ *       the token's.
  *   <li><b>Metrics.</b> {@code strongroom.hsm.calls} (timer by {@code op} and {@code outcome}: ok,
  *       rejected, unavailable, busy), {@code strongroom.hsm.sessions.active} and {@code
  *       .sessions.limit} (gauges), {@code strongroom.hsm.sessions.waits} (calls that found every
- *       session busy and queued), {@code strongroom.hsm.up} (1 while connected) and {@code
- *       strongroom.hsm.reconnects}.
+ *       session busy and queued), {@code strongroom.hsm.up} (1 while connected), {@code
+ *       strongroom.hsm.reconnects} and {@code strongroom.hsm.reinitialisations}.
  * </ul>
  *
  * Every method blocks on the token; callers never use it on an event loop. Thread-safe.
@@ -637,8 +641,8 @@ public final class Pkcs11Token implements AutoCloseable {
       if (now - nextReconnect < 0) {
         throw unavailable();
       }
+      nextReconnect = now + reconnectBackoff; // 1 s after the first attempt, then 2, 4 … 30 s
       reconnectBackoff = Math.min(reconnectBackoff * 2, MAX_RECONNECT_INTERVAL_NANOS);
-      nextReconnect = now + reconnectBackoff;
       return reconnect();
     } finally {
       reconnectLock.unlock();

@@ -42,8 +42,8 @@ class Pkcs11LossTest {
       Path away = dir.getParent().resolveSibling(dir.getFileName() + ".away");
       Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
       try {
-        // SoftHSM notices the missing files at its next look at the token's storage: the health
-        // check reads it every time
+        // SoftHSM notices the missing files at its next look at the token's storage; the health
+        // check does look (a success is trusted for 1 s, so this polls for up to 10 s)
         long until = System.nanoTime() + 10_000_000_000L;
         while (isHealthy(token) && System.nanoTime() < until) {
           Thread.sleep(50);
