@@ -11,6 +11,10 @@
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
 #       threads. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
+#   bench/run.sh load --op OP [--connections N] [--duration S] [--warmup S] [--rate R] [--batch N]
+#                     [--http1] [--protection P] [--target URL --token T --cacert FILE] [--json]
+#       HTTP load generator; OP is generate-data-key, decrypt, encrypt, re-encrypt or batch.
+#       Without --target it starts the server jar on its embedded default in a temporary directory.
 #   bench/run.sh build     rebuild the jar.
 #   bench/run.sh list      list the JMH benchmarks.
 set -euo pipefail
@@ -21,7 +25,7 @@ cd "$root"
 
 jar=bench/target/benchmarks.jar
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build() {
   local mvn=(mvn -B -q -pl bench -am package -DskipTests)
@@ -29,6 +33,15 @@ build() {
     flock /tmp/mvn.lock "${mvn[@]}"
   else
     "${mvn[@]}"
+  fi
+}
+
+# The server jar, for commands that start a server (built if missing).
+need_server_jar() {
+  export STRONGROOM_SERVER_JAR="$root/kms-server/target/strongroom-server.jar"
+  if [ ! -f "$STRONGROOM_SERVER_JAR" ]; then
+    echo "building $STRONGROOM_SERVER_JAR ..." >&2
+    flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests -Dspotless.check.skip=true
   fi
 }
 
@@ -64,12 +77,13 @@ case "$cmd" in
   envelope-calls)
     exec "$JAVA_HOME/bin/java" -cp "$jar" io.strongroom.bench.EnvelopeCalls "$@"
     ;;
+  load)
+    need_server_jar
+    exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+      -cp "$jar" io.strongroom.bench.LoadGenerator "$@"
+    ;;
   hsm)
-    server_jar="$root/kms-server/target/strongroom-server.jar"
-    if [ ! -f "$server_jar" ]; then
-      echo "building $server_jar ..." >&2
-      flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests -Dspotless.check.skip=true
-    fi
+    need_server_jar
     if [ -z "${STRONGROOM_PKCS11_LIBRARY:-}" ]; then
       hsm_dir=$(mktemp -d)
       trap 'rm -rf "$hsm_dir"' EXIT
@@ -82,7 +96,6 @@ case "$cmd" in
       export STRONGROOM_PKCS11_TOKEN_LABEL=strongroom-bench
       export STRONGROOM_PKCS11_PIN=1234
     fi
-    export STRONGROOM_SERVER_JAR="$server_jar"
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
       --add-opens jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED \
       -cp "$jar" io.strongroom.bench.HsmThroughput "$@"

@@ -6,9 +6,6 @@ import io.strongroom.api.CryptoMessages.BatchResponse;
 import io.strongroom.client.StrongroomClient;
 import io.strongroom.hsm.Pkcs11Config;
 import io.strongroom.hsm.Pkcs11Token;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.Cipher;
@@ -74,7 +70,6 @@ public final class HsmThroughput {
     }
     Path library = Path.of(env("STRONGROOM_PKCS11_LIBRARY"));
     String label = env("STRONGROOM_PKCS11_TOKEN_LABEL");
-    Path serverJar = Path.of(env("STRONGROOM_SERVER_JAR"));
 
     Pkcs11Config cfg =
         new Pkcs11Config(
@@ -117,10 +112,6 @@ public final class HsmThroughput {
     Path data = Files.createTempDirectory("strongroom-hsm-bench");
     List<String> common =
         List.of(
-            "--data-dir",
-            data.toString(),
-            "--port",
-            "0",
             "--pkcs11-library",
             library.toString(),
             "--pkcs11-token-label",
@@ -128,16 +119,16 @@ public final class HsmThroughput {
             "--pkcs11-sessions",
             Integer.toString(threads),
             "--pkcs11-root-label",
-            "bench-root-" + System.nanoTime());
-    run(serverJar, common, List.of("--pkcs11-init", "--root-key", "pkcs11"), false);
-    Process server = run(serverJar, common, List.of("--root-key", "pkcs11"), true);
-    try {
-      String endpoint = awaitReady(server);
+            "bench-root-" + System.nanoTime(),
+            "--root-key",
+            "pkcs11");
+    ServerProcess.runToCompletion(data, concat(common, "--pkcs11-init"));
+    try (ServerProcess server = ServerProcess.start(data, common)) {
       StrongroomClient admin =
           StrongroomClient.builder()
-              .endpoint(endpoint)
-              .token(Files.readString(data.resolve("admin.token")).strip())
-              .caCertificate(data.resolve("tls").resolve("ca.pem"))
+              .endpoint(server.endpoint())
+              .token(server.adminToken())
+              .caCertificate(server.caCertificate())
               .build();
       admin.createTenant("bench", null);
       String appToken =
@@ -147,9 +138,9 @@ public final class HsmThroughput {
               .token();
       StrongroomClient app =
           StrongroomClient.builder()
-              .endpoint(endpoint)
+              .endpoint(server.endpoint())
               .token(appToken)
-              .caCertificate(data.resolve("tls").resolve("ca.pem"))
+              .caCertificate(server.caCertificate())
               .build();
       app.createKey(
           "bench",
@@ -224,10 +215,13 @@ public final class HsmThroughput {
           threads,
           decBatch,
           100 * decBatch / bareDec);
-    } finally {
-      server.destroy();
-      server.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  private static List<String> concat(List<String> a, String... b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(b));
+    return all;
   }
 
   private static void requireOk(BatchResponse r) {
@@ -308,53 +302,6 @@ public final class HsmThroughput {
       throw new IllegalStateException("an operation failed", errors.peek());
     }
     return n / elapsed;
-  }
-
-  private static Process run(Path jar, List<String> common, List<String> more, boolean background)
-      throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    // e.g. -XX:StartFlightRecording=filename=server.jfr to profile the server under this load
-    String jvmOptions = System.getenv("STRONGROOM_BENCH_SERVER_JVM_OPTIONS");
-    if (jvmOptions != null && !jvmOptions.isBlank()) {
-      cmd.addAll(List.of(jvmOptions.strip().split("\\s+")));
-    }
-    cmd.add("-jar");
-    cmd.add(jar.toString());
-    cmd.addAll(common);
-    cmd.addAll(more);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    Process proc = pb.start();
-    if (!background) {
-      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (proc.waitFor() != 0) {
-        throw new IllegalStateException("server command failed: " + out);
-      }
-    }
-    return proc;
-  }
-
-  private static String awaitReady(Process server) throws Exception {
-    BufferedReader r =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    for (String line; (line = r.readLine()) != null; ) {
-      seen.append(line).append('\n');
-      if (line.startsWith("READY ")) {
-        Thread.ofPlatform()
-            .daemon()
-            .start(
-                () -> {
-                  try {
-                    r.transferTo(java.io.Writer.nullWriter());
-                  } catch (java.io.IOException e) {
-                    // the server stopped
-                  }
-                });
-        return line.substring("READY ".length()).strip();
-      }
-    }
-    throw new IllegalStateException("the server did not start:\n" + seen);
   }
 
   static {
