@@ -39,6 +39,8 @@ build() {
 # The server jar, for commands that start a server (built if missing).
 need_server_jar() {
   export STRONGROOM_SERVER_JAR="$root/kms-server/target/strongroom-server.jar"
+  # the servers it starts run with bin/server's JVM options unless told otherwise
+  export STRONGROOM_BENCH_SERVER_JVM_OPTIONS="${STRONGROOM_BENCH_SERVER_JVM_OPTIONS:-$(strongroom_server_jvm_options)}"
   if [ ! -f "$STRONGROOM_SERVER_JAR" ]; then
     echo "building $STRONGROOM_SERVER_JAR ..." >&2
     flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests -Dspotless.check.skip=true
