@@ -6,6 +6,7 @@ import io.strongroom.api.CryptoMessages.BatchResponse;
 import io.strongroom.client.StrongroomClient;
 import io.strongroom.hsm.Pkcs11Config;
 import io.strongroom.hsm.Pkcs11Token;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -124,28 +125,15 @@ public final class HsmThroughput {
             "pkcs11");
     ServerProcess.runToCompletion(data, concat(common, "--pkcs11-init"));
     try (ServerProcess server = ServerProcess.start(data, common)) {
-      StrongroomClient admin =
-          StrongroomClient.builder()
-              .endpoint(server.endpoint())
-              .token(server.adminToken())
-              .caCertificate(server.caCertificate())
-              .build();
-      admin.createTenant("bench", null);
-      String appToken =
-          admin
-              .createPrincipal("bench", "app", List.of("key-admin", "key-user"), null)
-              .token()
-              .token();
       StrongroomClient app =
-          StrongroomClient.builder()
-              .endpoint(server.endpoint())
-              .token(appToken)
-              .caCertificate(server.caCertificate())
-              .build();
-      app.createKey(
-          "bench",
-          new io.strongroom.api.KeyMessages.CreateKeyRequest(
-              "hsm-key", protection, null, null, null));
+          LoadGenerator.prepare(
+                  URI.create(server.endpoint()),
+                  server.adminToken(),
+                  server.caCertificate(),
+                  "bench",
+                  "hsm-key",
+                  protection)
+              .client();
       Map<String, String> ctx = Map.of("volume", "vol-1");
       ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
       java.util.concurrent.atomic.AtomicInteger kept =

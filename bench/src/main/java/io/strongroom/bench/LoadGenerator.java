@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strongroom.api.CryptoMessages.BatchItem;
+import io.strongroom.client.AlreadyExistsException;
 import io.strongroom.client.StrongroomClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -214,8 +215,8 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
 
   private Result drive(URI endpoint, String adminToken, Path ca, ServerProcess server)
       throws Exception {
-    String app = setUp(endpoint, adminToken, ca);
-    List<Buffer> bodies = bodies(endpoint, app, ca);
+    App app = prepare(endpoint, adminToken, ca, TENANT, KEY, protection);
+    List<Buffer> bodies = bodies(app.client());
     String path = path();
     int items = "batch".equals(op) ? batch : 1;
 
@@ -234,7 +235,7 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
       HttpClientAgent client =
           vertx.createHttpClient(
               options, new PoolOptions().setHttp1MaxSize(connections).setHttp2MaxSize(connections));
-      Run run = new Run(vertx, client, path, "Bearer " + app, bodies);
+      Run run = new Run(vertx, client, path, "Bearer " + app.token(), bodies);
       CompletableFuture<Void> done = new CompletableFuture<>();
       vertx.runOnContext(v -> run.start(warmup, duration, done));
       Double cpuBefore = null;
@@ -270,35 +271,45 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
     };
   }
 
-  /** Tenant, principal and key (created if missing); returns the principal's token. */
-  private String setUp(URI endpoint, String adminToken, Path ca) {
+  /** A principal's token and a client with it. */
+  record App(String token, StrongroomClient client) {}
+
+  /**
+   * Creates, on the server at {@code endpoint}, the tenant and key (unless they exist from an
+   * earlier run) and a new principal with the key-admin and key-user roles.
+   */
+  static App prepare(
+      URI endpoint, String adminToken, Path ca, String tenant, String key, String protection) {
     StrongroomClient admin =
         StrongroomClient.builder().endpoint(endpoint).token(adminToken).caCertificate(ca).build();
-    String suffix = Long.toString(System.nanoTime(), 36);
     try {
-      admin.createTenant(TENANT, "load generator");
-    } catch (RuntimeException alreadyThere) {
-      // a --target server used before: the tenant exists
+      admin.createTenant(tenant, "benchmark");
+    } catch (AlreadyExistsException earlierRun) {
+      // a --target server used before
     }
     String appToken =
         admin
-            .createPrincipal(TENANT, "load-" + suffix, List.of("key-admin", "key-user"), null)
+            .createPrincipal(
+                tenant,
+                "bench-" + Long.toString(System.nanoTime(), 36),
+                List.of("key-admin", "key-user"),
+                null)
             .token()
             .token();
     StrongroomClient app =
         StrongroomClient.builder().endpoint(endpoint).token(appToken).caCertificate(ca).build();
     try {
       app.createKey(
-          TENANT,
-          new io.strongroom.api.KeyMessages.CreateKeyRequest(KEY, protection, null, null, null));
-    } catch (RuntimeException alreadyThere) {
+          tenant,
+          new io.strongroom.api.KeyMessages.CreateKeyRequest(key, protection, null, null, null));
+    } catch (AlreadyExistsException earlierRun) {
       // the key exists from an earlier run
     }
-    return appToken;
+    return new App(appToken, app);
   }
 
   /** Request bodies to cycle through: one for most operations, a pool for decrypt/re-encrypt. */
-  private List<Buffer> bodies(URI endpoint, String appToken, Path ca) {
+  private List<Buffer> bodies(StrongroomClient app) {
     List<Buffer> out = new ArrayList<>();
     ObjectNode ctx = JSON.valueToTree(CONTEXT);
     switch (op) {
@@ -323,8 +334,6 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
         out.add(buffer(b));
       }
       default -> {
-        StrongroomClient app =
-            StrongroomClient.builder().endpoint(endpoint).token(appToken).caCertificate(ca).build();
         // 1000 wrapped data keys in one batch call
         List<BatchItem> items = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {

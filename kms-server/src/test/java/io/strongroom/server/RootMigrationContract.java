@@ -462,23 +462,9 @@ abstract class RootMigrationContract {
   }
 
   private static ServerConfig withIssueAdminToken(ServerConfig c) {
-    return new ServerConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        c.dbUrl(),
-        c.dbUser(),
-        c.dbPassword(),
-        c.dbPoolSize(),
-        c.tlsCert(),
-        c.tlsKey(),
-        c.tlsProtocols(),
-        c.rootKeyFile(),
-        c.cacheTtl(),
-        c.materialTtl(),
-        c.workerThreads(),
-        c.maxBodyBytes(),
-        true);
+    ServerConfig.Builder b = c.toBuilder();
+    b.issueAdminToken = true;
+    return b.build();
   }
 
   private static String b64(String s) {

@@ -89,64 +89,78 @@ public record ServerConfig(
     }
   }
 
-  /** A configuration without a PKCS#11 token. */
-  public ServerConfig(
-      Path dataDir,
-      String host,
-      int port,
-      String dbUrl,
-      String dbUser,
-      String dbPassword,
-      int dbPoolSize,
-      Path tlsCert,
-      Path tlsKey,
-      Set<String> tlsProtocols,
-      Path rootKeyFile,
-      Duration cacheTtl,
-      Duration materialTtl,
-      int workerThreads,
-      int maxBodyBytes,
-      boolean issueAdminToken) {
-    this(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        dbPoolSize,
-        tlsCert,
-        tlsKey,
-        tlsProtocols,
-        rootKeyFile,
-        cacheTtl,
-        materialTtl,
-        workerThreads,
-        maxBodyBytes,
-        issueAdminToken,
-        null);
-  }
-
   /** This configuration with {@code hsm} as its PKCS#11 token. */
   public ServerConfig withHsm(HsmConfig hsm) {
-    return new ServerConfig(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        dbPoolSize,
-        tlsCert,
-        tlsKey,
-        tlsProtocols,
-        rootKeyFile,
-        cacheTtl,
-        materialTtl,
-        workerThreads,
-        maxBodyBytes,
-        issueAdminToken,
-        hsm);
+    Builder b = toBuilder();
+    b.hsm = hsm;
+    return b.build();
+  }
+
+  /** A copy of this configuration to change field by field; {@link Builder#build} validates it. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The fields of a {@link ServerConfig}, changeable; see the record's components. */
+  public static final class Builder {
+    public Path dataDir;
+    public String host;
+    public int port;
+    public String dbUrl;
+    public String dbUser;
+    public String dbPassword;
+    public int dbPoolSize;
+    public Path tlsCert;
+    public Path tlsKey;
+    public Set<String> tlsProtocols;
+    public Path rootKeyFile;
+    public Duration cacheTtl;
+    public Duration materialTtl;
+    public int workerThreads;
+    public int maxBodyBytes;
+    public boolean issueAdminToken;
+    public HsmConfig hsm;
+
+    private Builder(ServerConfig c) {
+      dataDir = c.dataDir;
+      host = c.host;
+      port = c.port;
+      dbUrl = c.dbUrl;
+      dbUser = c.dbUser;
+      dbPassword = c.dbPassword;
+      dbPoolSize = c.dbPoolSize;
+      tlsCert = c.tlsCert;
+      tlsKey = c.tlsKey;
+      tlsProtocols = c.tlsProtocols;
+      rootKeyFile = c.rootKeyFile;
+      cacheTtl = c.cacheTtl;
+      materialTtl = c.materialTtl;
+      workerThreads = c.workerThreads;
+      maxBodyBytes = c.maxBodyBytes;
+      issueAdminToken = c.issueAdminToken;
+      hsm = c.hsm;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(
+          dataDir,
+          host,
+          port,
+          dbUrl,
+          dbUser,
+          dbPassword,
+          dbPoolSize,
+          tlsCert,
+          tlsKey,
+          tlsProtocols,
+          rootKeyFile,
+          cacheTtl,
+          materialTtl,
+          workerThreads,
+          maxBodyBytes,
+          issueAdminToken,
+          hsm);
+    }
   }
 
   /** True for the embedded default: H2 in the data directory. */
@@ -182,6 +196,7 @@ public record ServerConfig(
         Duration.ofMinutes(5),
         64,
         4 * 1024 * 1024,
-        false);
+        false,
+        null);
   }
 }

@@ -133,87 +133,30 @@ public final class TestServer implements AutoCloseable {
 
   public static ServerConfig withDatabase(
       ServerConfig c, String url, String user, String password) {
-    return new ServerConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        url,
-        user,
-        password,
-        4,
-        c.tlsCert(),
-        c.tlsKey(),
-        c.tlsProtocols(),
-        c.rootKeyFile(),
-        c.cacheTtl(),
-        c.materialTtl(),
-        c.workerThreads(),
-        c.maxBodyBytes(),
-        c.issueAdminToken(),
-        c.hsm());
+    ServerConfig.Builder b = c.toBuilder();
+    b.dbUrl = url;
+    b.dbUser = user;
+    b.dbPassword = password;
+    b.dbPoolSize = 4;
+    return b.build();
   }
 
   public static ServerConfig withRootKeyFile(ServerConfig c, Path rootKeyFile) {
-    return new ServerConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        c.dbUrl(),
-        c.dbUser(),
-        c.dbPassword(),
-        c.dbPoolSize(),
-        c.tlsCert(),
-        c.tlsKey(),
-        c.tlsProtocols(),
-        rootKeyFile,
-        c.cacheTtl(),
-        c.materialTtl(),
-        c.workerThreads(),
-        c.maxBodyBytes(),
-        c.issueAdminToken(),
-        c.hsm());
+    ServerConfig.Builder b = c.toBuilder();
+    b.rootKeyFile = rootKeyFile;
+    return b.build();
   }
 
   public static ServerConfig withMaxBodyBytes(ServerConfig c, int maxBodyBytes) {
-    return new ServerConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        c.dbUrl(),
-        c.dbUser(),
-        c.dbPassword(),
-        c.dbPoolSize(),
-        c.tlsCert(),
-        c.tlsKey(),
-        c.tlsProtocols(),
-        c.rootKeyFile(),
-        c.cacheTtl(),
-        c.materialTtl(),
-        c.workerThreads(),
-        maxBodyBytes,
-        c.issueAdminToken(),
-        c.hsm());
+    ServerConfig.Builder b = c.toBuilder();
+    b.maxBodyBytes = maxBodyBytes;
+    return b.build();
   }
 
   public static ServerConfig withTlsProtocols(ServerConfig c, Set<String> protocols) {
-    return new ServerConfig(
-        c.dataDir(),
-        c.host(),
-        c.port(),
-        c.dbUrl(),
-        c.dbUser(),
-        c.dbPassword(),
-        c.dbPoolSize(),
-        c.tlsCert(),
-        c.tlsKey(),
-        protocols,
-        c.rootKeyFile(),
-        c.cacheTtl(),
-        c.materialTtl(),
-        c.workerThreads(),
-        c.maxBodyBytes(),
-        c.issueAdminToken(),
-        c.hsm());
+    ServerConfig.Builder b = c.toBuilder();
+    b.tlsProtocols = protocols;
+    return b.build();
   }
 
   /** An SSL context that trusts exactly the certificates in one PEM file, nothing else. */
