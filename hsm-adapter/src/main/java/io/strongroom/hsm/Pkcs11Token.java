@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import java.security.GeneralSecurityException;
@@ -510,6 +511,7 @@ public final class Pkcs11Token implements AutoCloseable {
   }
 
   private <T> T call(String op, Op<T> work) {
+    Blocking.check(); // every use of the token may wait for a session or for the HSM
     // The session first, then the connection: the library is only re-initialised by a thread that
     // holds every session, so no call can be inside the library, or about to use handles of the
     // old connection, while it is.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.custody.VersionRef;
@@ -94,6 +95,26 @@ class Pkcs11TokenTest {
         .contains("AES length 32")
         .containsPattern("Access:\\s+sensitive, always sensitive, never extractable, local");
     assertThat(object).doesNotContain("Access:     extractable");
+  }
+
+  private static long hsmCalls() {
+    return metrics.get("strongroom.hsm.calls").timers().stream().mapToLong(t -> t.count()).sum();
+  }
+
+  @Test
+  void noTokenCallStartsWhereBlockingIsForbidden() throws Exception {
+    Pkcs11KeyCustodian custodian = new Pkcs11KeyCustodian(token);
+    VersionRef ref = new VersionRef("acme", KEY_ID, 9);
+    byte[] stored = custodian.createVersion(ref);
+    byte[] payload = custodian.encrypt(ref, stored, new byte[32], AAD);
+    long callsBefore = hsmCalls();
+    assertThatThrownBy(
+            () -> Blocking.forbid(() -> custodian.encrypt(ref, stored, new byte[32], AAD)))
+        .isInstanceOf(Blocking.WouldBlock.class);
+    assertThatThrownBy(() -> Blocking.forbid(() -> custodian.decrypt(ref, stored, payload, AAD)))
+        .isInstanceOf(Blocking.WouldBlock.class);
+    assertThat(hsmCalls()).isEqualTo(callsBefore);
+    assertThat(custodian.decrypt(ref, stored, payload, AAD)).isEqualTo(new byte[32]);
   }
 
   @Test

@@ -4,6 +4,9 @@ package io.strongroom.api;
 public final class ApiPaths {
   private ApiPaths() {}
 
+  /** The prefix of every authenticated API path. */
+  public static final String API_PREFIX = "/v1/";
+
   public static final String TENANTS = "/v1/tenants";
   public static final String PRINCIPALS = "/v1/tenants/{tenant}/principals";
   public static final String TOKENS = "/v1/tenants/{tenant}/principals/{principal}/tokens";

@@ -23,12 +23,13 @@ import io.strongroom.server.store.Database;
 import io.strongroom.server.store.JdbcAuditLog;
 import io.strongroom.server.store.JdbcStores;
 import io.strongroom.server.tls.EmbeddedTls;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -46,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,20 +167,28 @@ public final class StrongroomServer implements AutoCloseable {
               cfg.maxBodyBytes());
 
       HttpServerOptions options = httpOptions(cfg, pem);
-      // One server per event loop, all sharing one listening socket. Vert.x shares servers that
-      // listen on the same positive port, or on the same negative port for a random port that
-      // they share (port 0 would give each server a socket of its own on a different port).
+      // One server per event loop, deployed as verticle instances so each gets an event loop of
+      // its own (servers created from this thread would all share one), all sharing one listening
+      // socket. Vert.x shares servers that listen on the same positive port, or on the same
+      // negative port for a random port that they share (port 0 would give each server a socket
+      // of its own on a different port).
       int listenPort = cfg.port() == 0 ? -1 : cfg.port();
-      HttpServer first = v.createHttpServer(options).requestHandler(api.router());
-      int port = first.listen(listenPort, cfg.host()).await().actualPort();
-      List<Future<HttpServer>> more = new ArrayList<>();
-      for (int i = 1; i < loops; i++) {
-        more.add(
-            v.createHttpServer(options)
-                .requestHandler(api.router())
-                .listen(listenPort, cfg.host()));
-      }
-      Future.all(more).await();
+      AtomicInteger actualPort = new AtomicInteger();
+      v.deployVerticle(
+              () ->
+                  new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                      return vertx
+                          .createHttpServer(options)
+                          .requestHandler(api.router())
+                          .listen(listenPort, cfg.host())
+                          .onSuccess(s -> actualPort.set(s.actualPort()));
+                    }
+                  },
+              new DeploymentOptions().setInstances(loops))
+          .await();
+      int port = actualPort.get();
       return new StrongroomServer(
           vertx,
           db,

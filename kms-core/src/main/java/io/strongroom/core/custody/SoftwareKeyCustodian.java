@@ -3,6 +3,7 @@ package io.strongroom.core.custody;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.crypto.tink.Aead;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.ProtectionLevel;
 import io.strongroom.core.crypto.KeyMaterial;
 import io.strongroom.core.crypto.XAesGcm;
@@ -106,7 +107,7 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
   private Aead aead(VersionRef ref, byte[] stored) throws GeneralSecurityException {
     KeyMaterial m;
     try {
-      m = cache.get(ref, r -> unwrap(r, stored));
+      m = Blocking.get(cache, ref, r -> unwrap(r, stored));
     } catch (UncheckedSecurityException e) {
       throw e.getCause();
     }
@@ -128,6 +129,7 @@ public final class SoftwareKeyCustodian implements KeyCustodian {
   }
 
   private KeyMaterial unwrap(VersionRef ref, byte[] stored) {
+    Blocking.check(); // the root key may be in an HSM
     try {
       return new KeyMaterial(root.unwrap(stored, ref.bindingAad(MATERIAL_LABEL)));
     } catch (GeneralSecurityException e) {

@@ -2,6 +2,7 @@ package io.strongroom.core.service;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.Caller;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
@@ -91,7 +92,8 @@ public final class IdentityService {
     }
     byte[] hash = sha256(bearer);
     Optional<Authenticated> a =
-        cache.get(
+        Blocking.get(
+            cache,
             ByteBuffer.wrap(hash),
             h ->
                 tokens

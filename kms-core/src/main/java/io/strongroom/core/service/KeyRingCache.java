@@ -2,6 +2,7 @@ package io.strongroom.core.service;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.KeyRing;
 import io.strongroom.core.store.KeyStore;
 import java.time.Duration;
@@ -31,11 +32,12 @@ public final class KeyRingCache {
   }
 
   public Optional<KeyRing> byName(String tenant, String name) {
-    return byName.get(new NameKey(tenant, name), k -> store.findByName(k.tenant(), k.name()));
+    return Blocking.get(
+        byName, new NameKey(tenant, name), k -> store.findByName(k.tenant(), k.name()));
   }
 
   public Optional<KeyRing> byId(String tenant, String id) {
-    return byId.get(new IdKey(tenant, id), k -> store.findById(k.tenant(), k.id()));
+    return Blocking.get(byId, new IdKey(tenant, id), k -> store.findById(k.tenant(), k.id()));
   }
 
   public void invalidate(KeyRing ring) {

@@ -43,10 +43,11 @@ public final class Routes {
             keys::scheduleDestroyVersion),
         new Route(
             POST, v + "/cancel-destroy", "cancel-destroy-version", keys::cancelDestroyVersion),
-        new Route(POST, k + "/encrypt", "encrypt", crypto::encrypt),
-        new Route(POST, k + "/generate-data-key", "generate-data-key", crypto::generateDataKey),
-        new Route(POST, ApiPaths.DECRYPT, "decrypt", crypto::decrypt),
-        new Route(POST, ApiPaths.RE_ENCRYPT, "re-encrypt", crypto::reEncrypt),
+        new Route(POST, k + "/encrypt", "encrypt", crypto::encrypt).onEventLoopFirst(),
+        new Route(POST, k + "/generate-data-key", "generate-data-key", crypto::generateDataKey)
+            .onEventLoopFirst(),
+        new Route(POST, ApiPaths.DECRYPT, "decrypt", crypto::decrypt).onEventLoopFirst(),
+        new Route(POST, ApiPaths.RE_ENCRYPT, "re-encrypt", crypto::reEncrypt).onEventLoopFirst(),
         new Route(POST, ApiPaths.BATCH, "batch", crypto::batch),
         new Route(GET, ApiPaths.AUDIT, "list-audit", audit::list),
         new Route(POST, ApiPaths.AUDIT_VERIFY, "verify-audit", audit::verify));

@@ -2,6 +2,7 @@ package io.strongroom.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import java.sql.Connection;
@@ -81,6 +82,7 @@ public final class Database implements AutoCloseable {
 
   /** Runs {@code work} with auto-commit. */
   public <T> T withConnection(SqlWork<T> work) {
+    Blocking.check();
     try (Connection c = pool.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
@@ -90,6 +92,7 @@ public final class Database implements AutoCloseable {
 
   /** Runs {@code work} in one transaction, committed on return and rolled back on any failure. */
   public <T> T inTransaction(SqlWork<T> work) {
+    Blocking.check();
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
