@@ -148,8 +148,16 @@ public final class StrongroomServer implements AutoCloseable {
       CaffeineCacheMetrics.monitor(metrics, software.cache(), "software-material");
 
       PemKeyCertOptions pem = pemOptions(cfg, root);
+      HttpServerOptions options = httpOptions(cfg, pem);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+      // epoll where Netty's native transport loads (bundled for Linux), else Java NIO
+      vertx =
+          Vertx.vertx(
+              new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+      LOG.info(
+          "transport: {}, {} event loops",
+          vertx.isNativeTransportEnabled() ? "native (epoll)" : "Java NIO",
+          loops);
       WorkerExecutor worker = vertx.createSharedWorkerExecutor("kms-worker", cfg.workerThreads());
       Vertx v = vertx;
       HttpApi api =
@@ -166,7 +174,6 @@ public final class StrongroomServer implements AutoCloseable {
               clock,
               cfg.maxBodyBytes());
 
-      HttpServerOptions options = httpOptions(cfg, pem);
       // One server per event loop, deployed as verticle instances so each gets an event loop of
       // its own (servers created from this thread would all share one), all sharing one listening
       // socket. Vert.x shares servers that listen on the same positive port, or on the same
@@ -308,6 +315,11 @@ public final class StrongroomServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** True when Vert.x runs on Netty's native epoll transport rather than Java NIO. */
+  public boolean nativeTransport() {
+    return vertx.isNativeTransportEnabled();
   }
 
   public String endpoint() {

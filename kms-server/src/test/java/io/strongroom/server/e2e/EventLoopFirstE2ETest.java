@@ -94,6 +94,11 @@ class EventLoopFirstE2ETest {
   }
 
   @Test
+  void serverRunsOnTheNativeTransportBundledForLinux() {
+    assertThat(server.server().nativeTransport()).isTrue();
+  }
+
+  @Test
   void errorsOnTheEventLoopAreTheSameErrors() {
     Response wrongContext =
         server.post(
