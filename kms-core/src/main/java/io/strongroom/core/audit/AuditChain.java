@@ -1,10 +1,9 @@
 package io.strongroom.core.audit;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -118,41 +117,73 @@ public final class AuditChain {
   }
 
   static byte[] encode(long seq, AuditEvent e) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.writeBytes(LABEL);
-    out.writeBytes(ByteBuffer.allocate(16).putLong(seq).putLong(e.time().toEpochMilli()).array());
-    str(out, e.requestId());
-    str(out, e.tenant());
-    str(out, e.principal());
-    str(out, e.operation());
-    str(out, e.key());
-    i32(out, e.keyVersion() == null ? -1 : e.keyVersion());
+    Out out = new Out();
+    out.bytes(LABEL);
+    out.i64(seq);
+    out.i64(e.time().toEpochMilli());
+    out.str(e.requestId());
+    out.str(e.tenant());
+    out.str(e.principal());
+    out.str(e.operation());
+    out.str(e.key());
+    out.i32(e.keyVersion() == null ? -1 : e.keyVersion());
     if (e.context() == null) {
-      i32(out, -1);
+      out.i32(-1);
     } else {
-      i32(out, e.context().size());
+      out.i32(e.context().size());
       for (Map.Entry<String, String> c : e.context().entrySet()) {
-        str(out, c.getKey());
-        str(out, c.getValue());
+        out.str(c.getKey());
+        out.str(c.getValue());
       }
     }
-    str(out, e.outcome());
-    str(out, e.errorCode());
-    str(out, e.source());
+    out.str(e.outcome());
+    out.str(e.errorCode());
+    out.str(e.source());
     return out.toByteArray();
   }
 
-  private static void str(ByteArrayOutputStream out, String s) {
-    if (s == null) {
-      i32(out, -1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    i32(out, b.length);
-    out.writeBytes(b);
-  }
+  /** A growable big-endian byte buffer for {@link #encode}, one per record, so unsynchronized. */
+  private static final class Out {
+    private byte[] buf = new byte[256];
+    private int n;
 
-  private static void i32(ByteArrayOutputStream out, int v) {
-    out.writeBytes(ByteBuffer.allocate(4).putInt(v).array());
+    private void ensure(int more) {
+      if (n + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+      }
+    }
+
+    void bytes(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, n, b.length);
+      n += b.length;
+    }
+
+    void i32(int v) {
+      ensure(4);
+      buf[n++] = (byte) (v >>> 24);
+      buf[n++] = (byte) (v >>> 16);
+      buf[n++] = (byte) (v >>> 8);
+      buf[n++] = (byte) v;
+    }
+
+    void i64(long v) {
+      i32((int) (v >>> 32));
+      i32((int) v);
+    }
+
+    void str(String s) {
+      if (s == null) {
+        i32(-1);
+        return;
+      }
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      i32(b.length);
+      bytes(b);
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, n);
+    }
   }
 }
