@@ -4,56 +4,76 @@
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
 #   bench/h2load.sh [--op generate-data-key|decrypt] [--requests N] [--warmup N] [--connections N]
+#                   [--bare]
+#
+# --bare measures the floor instead: a bare Vert.x HTTPS server with the same transport settings
+# that answers every POST without doing any work (io.strongroom.bench.BareVertxServer).
 #
 # Prints h2load's summary and the server's CPU time per request (from /proc). Needs h2load, curl
-# and python3 (Debian: nghttp2-client, curl).
+# and python3 (Debian: nghttp2-client, curl). STRONGROOM_SERVER_JAR names another server jar.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
-op=generate-data-key requests=300000 warmup=400000 connections=64
+op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --bare) bare=true; shift ;;
+    *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
-jar="$root/kms-server/target/strongroom-server.jar"
+jar="${STRONGROOM_SERVER_JAR:-$root/kms-server/target/strongroom-server.jar}"
 [ -f "$jar" ] || (cd "$root" && flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests)
 
 dir=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-# shellcheck disable=SC2046 # the options are words by design
-"$JAVA_HOME/bin/java" $(strongroom_server_jvm_options) --enable-native-access=ALL-UNNAMED \
-  -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
+if $bare; then
+  [ -f "$root/bench/target/benchmarks.jar" ] || "$root/bench/run.sh" build
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  "$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED \
+    -cp "$root/bench/target/benchmarks.jar" io.strongroom.bench.BareVertxServer \
+    "$port" "$dir/cert.pem" "$dir/key.pem" > "$dir/server.log" 2>&1 &
+else
+  # shellcheck disable=SC2046 # the options are words by design
+  "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options) --enable-native-access=ALL-UNNAMED \
+    -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
+fi
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 120); do grep -q '^READY' "$dir/server.log" && break; sleep 0.25; done
 grep -q '^READY' "$dir/server.log" || { cat "$dir/server.log" >&2; exit 1; }
 
 url=https://127.0.0.1:$port
+context='{"app":"load","table":"orders"}'
+if $bare; then
+  app=none op=bare path=/bare
+  echo "{\"context\":$context}" > "$dir/body.json"
+fi
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 call() { curl -sS --fail-with-body --cacert "$dir/tls/ca.pem" -H content-type:application/json "$@"; }
-admin=$(cat "$dir/admin.token")
-call -H "Authorization: Bearer $admin" -d '{"name":"bench"}' "$url/v1/tenants" >/dev/null
-app=$(call -H "Authorization: Bearer $admin" -d '{"name":"app","roles":["key-admin","key-user"]}' \
-  "$url/v1/tenants/bench/principals" | json '["token"]["token"]')
-call -H "Authorization: Bearer $app" -d '{"name":"k","protection":"SOFTWARE"}' "$url/v1/tenants/bench/keys" >/dev/null
-context='{"app":"load","table":"orders"}'
-case "$op" in
-  generate-data-key)
-    path=/v1/tenants/bench/keys/k/generate-data-key
-    echo "{\"context\":$context}" > "$dir/body.json" ;;
-  decrypt)
-    path=/v1/tenants/bench/decrypt
-    blob=$(call -H "Authorization: Bearer $app" -d "{\"context\":$context}" \
-      "$url/v1/tenants/bench/keys/k/generate-data-key" | json '["ciphertext"]')
-    echo "{\"ciphertext\":\"$blob\",\"context\":$context}" > "$dir/body.json" ;;
-  *) echo "unknown op: $op" >&2; exit 2 ;;
-esac
+if ! $bare; then
+  admin=$(cat "$dir/admin.token")
+  call -H "Authorization: Bearer $admin" -d '{"name":"bench"}' "$url/v1/tenants" >/dev/null
+  app=$(call -H "Authorization: Bearer $admin" -d '{"name":"app","roles":["key-admin","key-user"]}' \
+    "$url/v1/tenants/bench/principals" | json '["token"]["token"]')
+  call -H "Authorization: Bearer $app" -d '{"name":"k","protection":"SOFTWARE"}' "$url/v1/tenants/bench/keys" >/dev/null
+  case "$op" in
+    generate-data-key)
+      path=/v1/tenants/bench/keys/k/generate-data-key
+      echo "{\"context\":$context}" > "$dir/body.json" ;;
+    decrypt)
+      path=/v1/tenants/bench/decrypt
+      blob=$(call -H "Authorization: Bearer $app" -d "{\"context\":$context}" \
+        "$url/v1/tenants/bench/keys/k/generate-data-key" | json '["ciphertext"]')
+      echo "{\"ciphertext\":\"$blob\",\"context\":$context}" > "$dir/body.json" ;;
+    *) echo "unknown op: $op" >&2; exit 2 ;;
+  esac
+fi
 
 load() {
   h2load -n "$1" -c "$connections" -m 1 -t 1 -H "Authorization: Bearer $app" \
