@@ -40,8 +40,7 @@ if $bare; then
     "$port" "$dir/cert.pem" "$dir/key.pem" > "$dir/server.log" 2>&1 &
 else
   # shellcheck disable=SC2046 # the options are words by design
-  "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options) --enable-native-access=ALL-UNNAMED \
-    -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
+  "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options) -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
 fi
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
