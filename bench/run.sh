@@ -5,6 +5,7 @@
 #                    [--json FILE] [-- EXTRA JMH ARGS...]
 #       JMH benchmarks (all of them unless --only); --warmup/--iterations are iteration counts,
 #       --time the length of each warm-up and measured iteration, --json writes JMH's JSON result.
+#       Pkcs11CustodianBenchmark runs on a SoftHSM2 token made as for 'hsm' below.
 #   bench/run.sh envelope-calls [MESSAGES]
 #       calls to the data-key source (the server) per 10,000 32-byte envelope messages.
 #   bench/run.sh hsm [--threads N] [--clients N] [--seconds S] [--warmup S]
@@ -25,7 +26,7 @@ cd "$root"
 
 jar=bench/target/benchmarks.jar
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build() {
   local mvn=(mvn -B -q -pl bench -am package -DskipTests)
@@ -46,6 +47,24 @@ need_server_jar() {
     flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests -Dspotless.check.skip=true
   fi
 }
+
+# A SoftHSM2 token in a temporary directory, unless STRONGROOM_PKCS11_* name a token already.
+need_token() {
+  if [ -z "${STRONGROOM_PKCS11_LIBRARY:-}" ]; then
+    hsm_dir=$(mktemp -d)
+    trap 'rm -rf "$hsm_dir"' EXIT
+    mkdir "$hsm_dir/tokens"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+      "$hsm_dir/tokens" >"$hsm_dir/softhsm2.conf"
+    export SOFTHSM2_CONF="$hsm_dir/softhsm2.conf"
+    softhsm2-util --init-token --free --label strongroom-bench --so-pin 12345678 --pin 1234 >/dev/null
+    export STRONGROOM_PKCS11_LIBRARY=/usr/lib/softhsm/libsofthsm2.so
+    export STRONGROOM_PKCS11_TOKEN_LABEL=strongroom-bench
+    export STRONGROOM_PKCS11_PIN=1234
+  fi
+}
+# the JDK's PKCS#11 wrapper, which Pkcs11Token uses to find a token by label
+pkcs11_opens=(--add-opens jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED)
 
 [ $# -ge 1 ] || usage
 cmd=$1
@@ -74,7 +93,12 @@ case "$cmd" in
         *) echo "unknown option: $1" >&2; usage ;;
       esac
     done
-    exec "$JAVA_HOME/bin/java" -jar "$jar" "${args[@]}" "${only[@]}"
+    # Pkcs11CustodianBenchmark needs a token; forks inherit these JVM options and the environment
+    if command -v softhsm2-util >/dev/null 2>&1 || [ -n "${STRONGROOM_PKCS11_LIBRARY:-}" ]; then
+      need_token
+    fi
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${pkcs11_opens[@]}" -jar "$jar" \
+      "${args[@]}" "${only[@]}"
     ;;
   envelope-calls)
     exec "$JAVA_HOME/bin/java" -cp "$jar" io.strongroom.bench.EnvelopeCalls "$@"
@@ -86,20 +110,8 @@ case "$cmd" in
     ;;
   hsm)
     need_server_jar
-    if [ -z "${STRONGROOM_PKCS11_LIBRARY:-}" ]; then
-      hsm_dir=$(mktemp -d)
-      trap 'rm -rf "$hsm_dir"' EXIT
-      mkdir "$hsm_dir/tokens"
-      printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-        "$hsm_dir/tokens" >"$hsm_dir/softhsm2.conf"
-      export SOFTHSM2_CONF="$hsm_dir/softhsm2.conf"
-      softhsm2-util --init-token --free --label strongroom-bench --so-pin 12345678 --pin 1234 >/dev/null
-      export STRONGROOM_PKCS11_LIBRARY=/usr/lib/softhsm/libsofthsm2.so
-      export STRONGROOM_PKCS11_TOKEN_LABEL=strongroom-bench
-      export STRONGROOM_PKCS11_PIN=1234
-    fi
-    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-      --add-opens jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED \
+    need_token
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${pkcs11_opens[@]}" \
       -cp "$jar" io.strongroom.bench.HsmThroughput "$@"
     ;;
   list)

@@ -47,7 +47,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * (or targets another token through the environment; see the script).
  */
 public final class HsmThroughput {
-  private static final byte[] AAD = new byte[90];
+  static final byte[] AAD = new byte[90];
 
   private HsmThroughput() {}
 
@@ -223,7 +223,7 @@ public final class HsmThroughput {
     }
   }
 
-  private static String env(String name) {
+  static String env(String name) {
     String v = System.getenv(name);
     if (v == null || v.isBlank()) {
       throw new IllegalStateException(name + " is not set (bench/run.sh hsm sets it)");
@@ -231,7 +231,7 @@ public final class HsmThroughput {
     return v;
   }
 
-  private static byte[] bareEncrypt(Provider p, SecretKey key, byte[] plaintext) throws Exception {
+  static byte[] bareEncrypt(Provider p, SecretKey key, byte[] plaintext) throws Exception {
     byte[] iv = new byte[12];
     ThreadLocalRandom.current().nextBytes(iv);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", p);
@@ -244,7 +244,7 @@ public final class HsmThroughput {
     return out;
   }
 
-  private static byte[] bareDecrypt(Provider p, SecretKey key, byte[] ivAndCt) throws Exception {
+  static byte[] bareDecrypt(Provider p, SecretKey key, byte[] ivAndCt) throws Exception {
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", p);
     gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, ivAndCt, 0, 12));
     gcm.updateAAD(AAD);

@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Threads;
  * custodian wrapping and unwrapping a 32-byte data key (material cached, as in steady state), the
  * canonical encoding of a two-entry encryption context, JSON decoding of a generate-data-key
  * request and encoding of its response, and the audit chain's HMAC of one record. The PKCS#11
- * custodian is measured through the server by {@code bench/run.sh hsm}.
+ * custodian has {@link Pkcs11CustodianBenchmark}, and is measured through the server by {@code
+ * bench/run.sh hsm}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
