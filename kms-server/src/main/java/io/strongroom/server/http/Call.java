@@ -182,6 +182,18 @@ public final class Call {
     }
   }
 
+  /**
+   * Forgets what an attempt that stopped with {@code Blocking.WouldBlock} learned, so that the run
+   * on a worker records only what it learns itself.
+   */
+  void restart() {
+    caller = null;
+    key = null;
+    keyVersion = null;
+    context = null;
+    itemEvents.clear();
+  }
+
   /** Adds the audit record of one batch item. */
   public void auditItem(
       String op, String keyName, Integer version, Map<String, String> ctx, KmsException error) {

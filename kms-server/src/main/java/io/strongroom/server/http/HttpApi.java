@@ -172,6 +172,7 @@ public final class HttpApi {
         reply = Blocking.forbid(() -> handle(call, route));
         onEventLoop.increment();
       } catch (Blocking.WouldBlock e) {
+        call.restart();
         onWorker(rc, call, route, start);
         return;
       } catch (Throwable t) {

@@ -3,8 +3,11 @@ package io.strongroom.server.e2e;
 import static io.strongroom.server.testing.TestServer.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.strongroom.server.testing.TestServer;
 import io.strongroom.server.testing.TestServer.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,6 +94,31 @@ class EventLoopFirstE2ETest {
     }
     assertThat(handlers("worker") - worker).isEqualTo(1);
     assertThat(handlers("event-loop") - loop).isEqualTo(2);
+
+    // each call, the one that moved to a worker included, has one complete audit record
+    Response audit = server.get("/v1/tenants/acme/audit?pageSize=1000", server.adminToken());
+    assertThat(audit.status()).isEqualTo(200);
+    List<JsonNode> k2 = new ArrayList<>();
+    audit
+        .json()
+        .path("records")
+        .forEach(
+            r -> {
+              if ("k2".equals(r.path("key").asText())
+                  && "generate-data-key".equals(r.path("operation").asText())) {
+                k2.add(r);
+              }
+            });
+    assertThat(k2).hasSize(3);
+    assertThat(k2.stream().map(r -> r.path("requestId").asText()).distinct()).hasSize(3);
+    assertThat(k2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.path("keyVersion").asInt()).isEqualTo(1);
+              assertThat(r.path("principal").asText()).isEqualTo("acme/app");
+              assertThat(r.path("context").path("table").asText()).isEqualTo("orders");
+              assertThat(r.path("outcome").asText()).isEqualTo("OK");
+            });
   }
 
   @Test
