@@ -104,7 +104,11 @@ public final class HttpApi {
             rc -> {
               rc.response().putHeader(ApiPaths.REQUEST_ID_HEADER, requestId());
               rc.response().putHeader("Cache-Control", "no-store");
-              rc.next();
+              if (RouteTable.wellFormedEscapes(rc.request().path())) {
+                rc.next();
+              } else {
+                rc.fail(400); // INVALID_ARGUMENT "malformed request", through failure()
+              }
             });
     router.get(ApiPaths.HEALTH).handler(rc -> json(rc, 200, Map.of("status", "UP")));
     router.get(ApiPaths.READY).handler(this::ready);

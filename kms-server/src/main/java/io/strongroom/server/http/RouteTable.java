@@ -108,6 +108,22 @@ final class RouteTable {
     }
   }
 
+  /**
+   * True when every {@code %} in {@code path} starts a two-digit hex escape. Vert.x Web normalises
+   * a path while matching routes and fails a malformed escape with a bare 400 and a stack trace in
+   * the log, so the server checks this before any route with a path is matched.
+   */
+  static boolean wellFormedEscapes(String path) {
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length()
+          || Character.digit(path.charAt(i + 1), 16) < 0
+          || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@code /a/b/} and {@code /a/b} both give {@code [a, b]}. */
   private static String[] split(String path) {
     int start = path.startsWith("/") ? 1 : 0;

@@ -66,6 +66,16 @@ class RouteTableTest {
   }
 
   @Test
+  void escapesAreWellFormedOnlyWithTwoHexDigits() {
+    assertThat(RouteTable.wellFormedEscapes("/v1/tenants/a%2Fb%20c")).isTrue();
+    assertThat(RouteTable.wellFormedEscapes("/v1/plain")).isTrue();
+    assertThat(RouteTable.wellFormedEscapes("/v1/bad%zz")).isFalse();
+    assertThat(RouteTable.wellFormedEscapes("/v1/bad%4")).isFalse();
+    assertThat(RouteTable.wellFormedEscapes("/v1/bad%")).isFalse();
+    assertThat(RouteTable.wellFormedEscapes("%g0/")).isFalse();
+  }
+
+  @Test
   void parametersArePercentDecodedButPlusStaysPlus() {
     assertThat(table.match(GET, "/v1/tenants/ac%6De/keys/a+b%20c").params())
         .isEqualTo(Map.of("tenant", "acme", "key", "a+b c"));
