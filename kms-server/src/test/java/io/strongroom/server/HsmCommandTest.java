@@ -48,14 +48,8 @@ class HsmCommandTest {
   @Test
   void initCreatesWhatIsMissingOnceAndNeverReplacesIt() {
     String label = "cmd-root-" + System.nanoTime();
-    CommandRun first =
-        run(
-            pkcs11(TOKEN, pin),
-            "--root-key",
-            "pkcs11",
-            "--pkcs11-root-label",
-            label,
-            "--pkcs11-init");
+    String[] init = {"--root-key", "pkcs11", "--pkcs11-root-label", label, "--pkcs11-init"};
+    CommandRun first = run(pkcs11(TOKEN, pin), init);
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.out())
         .contains("token: PKCS#11 token '" + TOKEN + "'")
@@ -63,14 +57,7 @@ class HsmCommandTest {
         .containsPattern("(created|found  ) health-probe key 'strongroom-health-probe'")
         .contains("created root key '" + label + "'");
 
-    CommandRun again =
-        run(
-            pkcs11(TOKEN, pin),
-            "--root-key",
-            "pkcs11",
-            "--pkcs11-root-label",
-            label,
-            "--pkcs11-init");
+    CommandRun again = run(pkcs11(TOKEN, pin), init);
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out())
         .contains("found   health-probe key 'strongroom-health-probe'")

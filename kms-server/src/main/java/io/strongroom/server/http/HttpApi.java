@@ -49,7 +49,6 @@ public final class HttpApi {
   private final AuditLog auditLog;
   private final PrometheusMeterRegistry metrics;
   private static final String MATCH = "strongroom.route";
-  private final List<Route> routes;
   private final RouteTable routeTable;
   private final Callable<Map<String, String>> readiness;
   private final Clock clock;
@@ -79,20 +78,16 @@ public final class HttpApi {
     this.readiness = readiness;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
-    this.routes =
-        Routes.table(
-            new IdentityHandlers(identity),
-            new KeyHandlers(keys),
-            new CryptoHandlers(crypto),
-            new AuditHandlers(audit));
-    this.routeTable = new RouteTable(routes);
+    this.routeTable =
+        new RouteTable(
+            Routes.table(
+                new IdentityHandlers(identity),
+                new KeyHandlers(keys),
+                new CryptoHandlers(crypto),
+                new AuditHandlers(audit)));
     this.onEventLoop = handlerCounter(metrics, "event-loop");
     this.onWorker = handlerCounter(metrics, "worker");
     this.openApi = loadOpenApi();
-  }
-
-  public List<Route> routes() {
-    return routes;
   }
 
   /** A router for one HTTP server (one per event loop). */
