@@ -156,7 +156,9 @@ final class Views {
               r.seq(),
               nz(r.time()),
               nz(r.principal()),
-              nz(r.operation()),
+              r.items() == null
+                  ? nz(r.operation())
+                  : r.operation() + " (" + r.items().size() + " items)",
               nz(r.key()),
               r.keyVersion() == null ? "" : r.keyVersion(),
               nz(r.outcome()),

@@ -21,7 +21,18 @@ public final class AuditMessages {
       Map<String, String> context,
       String outcome,
       String errorCode,
-      String source) {}
+      String source,
+      List<AuditItemResponse> items) {}
+
+  /** What one item of a batch did; {@code items} of the batch's record, in request order. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AuditItemResponse(
+      String operation,
+      String key,
+      Integer keyVersion,
+      Map<String, String> context,
+      String outcome,
+      String errorCode) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AuditList(List<AuditRecordResponse> records, String nextPageToken) {}

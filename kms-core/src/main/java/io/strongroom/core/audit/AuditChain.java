@@ -22,7 +22,13 @@ import javax.crypto.spec.SecretKeySpec;
  *   ‖ str principal ‖ str operation ‖ str key ‖ int32 keyVersion (-1 for null)
  *   ‖ int32 context entries (-1 for null) then per entry, sorted by key: str key ‖ str value
  *   ‖ str outcome ‖ str errorCode ‖ str source
+ *   [‖ int32 items then per item, in request order: str operation ‖ str key ‖ int32 keyVersion
+ *      ‖ context (as above) ‖ str outcome ‖ str errorCode]      only when the record has items
  * </pre>
+ *
+ * <p>Only a batch request's record has items; every other record ends at {@code source}, so records
+ * without items encode exactly as before items existed. The encoding stays unambiguous: every field
+ * is length-prefixed, and a record with items has at least the four bytes of their count more.
  */
 public final class AuditChain {
   public static final int MAC_BYTES = 32;
@@ -127,19 +133,34 @@ public final class AuditChain {
     out.str(e.operation());
     out.str(e.key());
     out.i32(e.keyVersion() == null ? -1 : e.keyVersion());
-    if (e.context() == null) {
-      out.i32(-1);
-    } else {
-      out.i32(e.context().size());
-      for (Map.Entry<String, String> c : e.context().entrySet()) {
-        out.str(c.getKey());
-        out.str(c.getValue());
-      }
-    }
+    context(out, e.context());
     out.str(e.outcome());
     out.str(e.errorCode());
     out.str(e.source());
+    if (e.items() != null) {
+      out.i32(e.items().size());
+      for (AuditItem item : e.items()) {
+        out.str(item.operation());
+        out.str(item.key());
+        out.i32(item.keyVersion() == null ? -1 : item.keyVersion());
+        context(out, item.context());
+        out.str(item.outcome());
+        out.str(item.errorCode());
+      }
+    }
     return out.toByteArray();
+  }
+
+  private static void context(Out out, Map<String, String> context) {
+    if (context == null) {
+      out.i32(-1);
+      return;
+    }
+    out.i32(context.size());
+    for (Map.Entry<String, String> c : context.entrySet()) {
+      out.str(c.getKey());
+      out.str(c.getValue());
+    }
   }
 
   /** A growable big-endian byte buffer for {@link #encode}, one per record, so unsynchronized. */

@@ -219,6 +219,46 @@ class AuditChainTest {
   }
 
   @Test
+  void everyItemOfABatchIsCovered() {
+    AuditItem a = new AuditItem("encrypt", "orders", 2, Map.of("volume", "v1"), "OK", null);
+    AuditItem b = new AuditItem("decrypt", "orders", 1, null, "ERROR", "INVALID_CIPHERTEXT");
+    List<List<AuditItem>> variants =
+        java.util.Arrays.asList(
+            List.of(a, b),
+            List.of(b, a),
+            List.of(a),
+            List.of(),
+            null,
+            List.of(a, new AuditItem("encrypt", "orders", 1, null, "ERROR", "INVALID_CIPHERTEXT")),
+            List.of(a, new AuditItem("decrypt", "other", 1, null, "ERROR", "INVALID_CIPHERTEXT")),
+            List.of(a, new AuditItem("decrypt", "orders", 2, null, "ERROR", "INVALID_CIPHERTEXT")),
+            List.of(
+                a, new AuditItem("decrypt", "orders", 1, Map.of(), "ERROR", "INVALID_CIPHERTEXT")),
+            List.of(a, new AuditItem("decrypt", "orders", 1, null, "OK", "INVALID_CIPHERTEXT")),
+            List.of(a, new AuditItem("decrypt", "orders", 1, null, "ERROR", "INTERNAL")),
+            List.of(a, b, b));
+    java.util.Set<String> macs = new java.util.HashSet<>();
+    for (List<AuditItem> items : variants) {
+      AuditEvent e =
+          new AuditEvent(
+              Instant.parse("2026-02-01T00:00:00Z"),
+              "req-1",
+              "acme",
+              "acme/app",
+              "batch",
+              null,
+              null,
+              null,
+              "OK",
+              null,
+              "10.0.0.1",
+              items);
+      macs.add(java.util.HexFormat.of().formatHex(chain.mac(AuditChain.genesis(), 1, e)));
+    }
+    assertThat(macs).as("every variant has its own mac").hasSize(variants.size());
+  }
+
+  @Test
   void editedMacIsDetected() {
     byte[] mac = log.scan(6, 1).get(0).mac();
     mac[0] ^= 1;

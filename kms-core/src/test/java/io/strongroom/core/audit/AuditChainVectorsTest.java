@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,58 @@ class AuditChainVectorsTest {
     assertThat(chain.verify(stores.audit(), 2).ok()).isTrue();
   }
 
+  /**
+   * A batch's record (items added in 0.2): records without items still encode as the frozen vectors
+   * above; a record with items appends them as documented, and its mac is frozen here.
+   */
+  @Test
+  void batchRecordEncodingIsTheDocumentedOneAndItsMacIsFrozen() throws Exception {
+    AuditEvent batch =
+        new AuditEvent(
+            Instant.parse("2026-11-22T18:30:00.123Z"),
+            "req-0004",
+            "acme",
+            "acme/svc",
+            "batch",
+            null,
+            null,
+            null,
+            "OK",
+            null,
+            "10.0.0.4",
+            List.of(
+                new AuditItem(
+                    "generate-data-key", "orders", 2, Map.of("volume", "vol-9"), "OK", null),
+                new AuditItem("decrypt", "orders", 1, Map.of(), "ERROR", "INVALID_CIPHERTEXT"),
+                new AuditItem("unknown", null, null, null, "ERROR", "INVALID_ARGUMENT")));
+    byte[] encoding = AuditChain.encode(4, batch);
+    assertThat(encoding).isEqualTo(documentedEncoding(4, batch));
+    byte[] withoutItems =
+        documentedEncoding(
+            4,
+            new AuditEvent(
+                batch.time(),
+                "req-0004",
+                "acme",
+                "acme/svc",
+                "batch",
+                null,
+                null,
+                null,
+                "OK",
+                null,
+                "10.0.0.4"));
+    assertThat(Arrays.copyOf(encoding, withoutItems.length)).isEqualTo(withoutItems);
+    byte[] prev = HEX.parseHex(records.get(records.size() - 1).get("macHex"));
+    byte[] mac = new AuditChain(auditKey).mac(prev, 4, batch);
+    assertThat(mac).isEqualTo(hmac(prev, encoding));
+    assertThat(HEX.formatHex(mac)).isEqualTo(BATCH_MAC_HEX);
+  }
+
+  /** Frozen when batch records were introduced; never regenerate. */
+  private static final String BATCH_MAC_HEX =
+      "d0a997e98a7facdd686589bd61749754f712544cc1e5635fc43a1fa1acba2943";
+
   private byte[] hmac(byte[] prev, byte[] encoding) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(auditKey, "HmacSHA256"));
@@ -109,22 +162,37 @@ class AuditChainVectorsTest {
     str(out, e.operation());
     str(out, e.key());
     int32(out, e.keyVersion() == null ? -1 : e.keyVersion());
-    if (e.context() == null) {
-      int32(out, -1);
-    } else {
-      int32(out, e.context().size());
-      e.context().entrySet().stream()
-          .sorted(Map.Entry.comparingByKey())
-          .forEach(
-              c -> {
-                str(out, c.getKey());
-                str(out, c.getValue());
-              });
-    }
+    context(out, e.context());
     str(out, e.outcome());
     str(out, e.errorCode());
     str(out, e.source());
+    if (e.items() != null) {
+      int32(out, e.items().size());
+      for (AuditItem i : e.items()) {
+        str(out, i.operation());
+        str(out, i.key());
+        int32(out, i.keyVersion() == null ? -1 : i.keyVersion());
+        context(out, i.context());
+        str(out, i.outcome());
+        str(out, i.errorCode());
+      }
+    }
     return out.toByteArray();
+  }
+
+  private static void context(ByteArrayOutputStream out, Map<String, String> context) {
+    if (context == null) {
+      int32(out, -1);
+      return;
+    }
+    int32(out, context.size());
+    context.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            c -> {
+              str(out, c.getKey());
+              str(out, c.getValue());
+            });
   }
 
   private static void str(ByteArrayOutputStream out, String s) {

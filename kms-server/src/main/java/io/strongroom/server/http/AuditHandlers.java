@@ -1,5 +1,6 @@
 package io.strongroom.server.http;
 
+import io.strongroom.api.AuditMessages.AuditItemResponse;
 import io.strongroom.api.AuditMessages.AuditList;
 import io.strongroom.api.AuditMessages.AuditRecordResponse;
 import io.strongroom.api.AuditMessages.VerifyResponse;
@@ -45,6 +46,19 @@ final class AuditHandlers {
         e.context(),
         e.outcome(),
         e.errorCode(),
-        e.source());
+        e.source(),
+        e.items() == null
+            ? null
+            : e.items().stream()
+                .map(
+                    i ->
+                        new AuditItemResponse(
+                            i.operation(),
+                            i.key(),
+                            i.keyVersion(),
+                            i.context(),
+                            i.outcome(),
+                            i.errorCode()))
+                .toList());
   }
 }

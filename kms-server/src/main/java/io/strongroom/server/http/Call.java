@@ -5,6 +5,7 @@ import io.strongroom.core.Key;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.Tenant;
 import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditItem;
 import io.strongroom.core.crypto.EncryptionContext;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +34,7 @@ public final class Call {
   private String key;
   private Integer keyVersion;
   private Map<String, String> context;
-  private final List<AuditEvent> itemEvents = new ArrayList<>();
+  private final List<AuditItem> items = new ArrayList<>();
 
   Call(
       String requestId,
@@ -191,32 +192,28 @@ public final class Call {
     key = null;
     keyVersion = null;
     context = null;
-    itemEvents.clear();
+    items.clear();
   }
 
-  /** Adds the audit record of one batch item. */
+  /** Notes what one batch item did, for the batch's audit record. */
   public void auditItem(
       String op, String keyName, Integer version, Map<String, String> ctx, KmsException error) {
-    itemEvents.add(
-        new AuditEvent(
-            received,
-            requestId,
-            auditTenant(path.get("tenant")),
-            caller == null ? null : caller.id(),
+    items.add(
+        new AuditItem(
             op,
             keyName == null ? null : auditKeyName(keyName),
             version,
-            auditContext(ctx),
+            // a context the item used is valid already; one that failed may not be
+            error == null ? ctx : auditContext(ctx),
             error == null ? "OK" : "ERROR",
-            error == null ? null : error.code().name(),
-            source));
+            error == null ? null : error.code().name()));
   }
 
-  /** The audit records of this request: its items' if it had any, else one for the call. */
+  /**
+   * The audit record of this request: one per call. A batch that ran names its items in it; a
+   * request that failed as a whole has none.
+   */
   List<AuditEvent> auditEvents(String errorCode) {
-    if (!itemEvents.isEmpty() && errorCode == null) {
-      return List.copyOf(itemEvents);
-    }
     return List.of(
         new AuditEvent(
             received,
@@ -229,6 +226,7 @@ public final class Call {
             context,
             errorCode == null ? "OK" : "ERROR",
             errorCode,
-            source));
+            source,
+            items.isEmpty() || errorCode != null ? null : List.copyOf(items)));
   }
 }

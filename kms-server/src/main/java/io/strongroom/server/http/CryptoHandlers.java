@@ -123,7 +123,7 @@ final class CryptoHandlers {
     int next = 0;
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
-      String op = "batch:" + (item == null || item.op() == null ? "unknown" : item.op());
+      String op = auditOp(item);
       if (parseErrors[i] != null) {
         call.auditItem(op, item == null ? null : item.key(), null, null, parseErrors[i]);
         results.add(error(parseErrors[i], call));
@@ -180,6 +180,15 @@ final class CryptoHandlers {
         null,
         null,
         new ErrorResponse.Detail(e.code().name(), e.getMessage(), call.requestId));
+  }
+
+  /** The item's operation for the audit record: one of the four, or {@code unknown}. */
+  private static String auditOp(BatchItem item) {
+    String op = item == null ? null : item.op();
+    return switch (op == null ? "" : op) {
+      case "encrypt", "generate-data-key", "decrypt", "re-encrypt" -> op;
+      default -> "unknown";
+    };
   }
 
   private static io.strongroom.core.service.BatchItem parse(BatchItem item) {

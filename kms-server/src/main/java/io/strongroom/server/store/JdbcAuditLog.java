@@ -1,5 +1,6 @@
 package io.strongroom.server.store;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +8,7 @@ import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.audit.AuditChain;
 import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditItem;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.audit.AuditRecord;
 import java.sql.Connection;
@@ -30,13 +32,16 @@ import org.slf4j.LoggerFactory;
  * The audit log over JDBC with group commit. Appends are queued; one writer thread takes every
  * append that is waiting (up to {@value #MAX_GROUP} events), and in one transaction locks the chain
  * head row ({@code SELECT … FOR UPDATE}, so appends from every node form one chain), chains and
- * inserts the records, moves the head and commits. Each append's future completes only after that
- * commit, so an acknowledged operation's record is durable before the response.
+ * inserts the records, moves the head and commits. A batch's record counts as one event per item
+ * towards that limit. Each append's future completes only after that commit, so an acknowledged
+ * operation's record is durable before the response.
  */
 public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcAuditLog.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
   private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {};
+  private static final TypeReference<List<AuditItem>> ITEMS = new TypeReference<>() {};
   static final int MAX_GROUP = 4096;
   private static final int QUEUE_CAPACITY = 65_536;
 
@@ -98,14 +103,14 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
           continue;
         }
         group.add(first);
-        int events = first.events().size();
+        int events = weight(first);
         while (events < MAX_GROUP) {
           Pending next = queue.poll();
           if (next == null) {
             break;
           }
           group.add(next);
-          events += next.events().size();
+          events += weight(next);
         }
         write(group);
       } catch (InterruptedException e) {
@@ -115,6 +120,14 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
         group.clear();
       }
     }
+  }
+
+  private static int weight(Pending p) {
+    int w = 0;
+    for (AuditEvent e : p.events()) {
+      w += e.weight();
+    }
+    return w;
   }
 
   private void write(List<Pending> group) {
@@ -144,8 +157,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     try (PreparedStatement ins =
         c.prepareStatement(
             "INSERT INTO audit_log (seq, at, request_id, tenant, principal, operation, key_name,"
-                + " key_version, context, outcome, error_code, source, mac)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " key_version, context, outcome, error_code, source, items, mac)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Pending p : group) {
         for (AuditEvent e : p.events()) {
           seq++;
@@ -166,7 +179,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
           ins.setString(10, e.outcome());
           ins.setString(11, e.errorCode());
           ins.setString(12, e.source());
-          ins.setBytes(13, mac);
+          ins.setString(13, e.items() == null ? null : json(e.items()));
+          ins.setBytes(14, mac);
           ins.addBatch();
         }
       }
@@ -223,6 +237,7 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     int v = rs.getInt("key_version");
     Integer version = rs.wasNull() ? null : v;
     String ctx = rs.getString("context");
+    String items = rs.getString("items");
     AuditEvent e =
         new AuditEvent(
             Instant.ofEpochMilli(rs.getLong("at")),
@@ -235,13 +250,14 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
             ctx == null ? null : map(ctx),
             rs.getString("outcome"),
             rs.getString("error_code"),
-            rs.getString("source"));
+            rs.getString("source"),
+            items == null ? null : items(items));
     return new AuditRecord(rs.getLong("seq"), e, rs.getBytes("mac"));
   }
 
-  private static String json(Map<String, String> m) {
+  private static String json(Object value) {
     try {
-      return JSON.writeValueAsString(m);
+      return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -253,6 +269,15 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     } catch (JsonProcessingException e) {
       // An edited context that no longer parses still has to surface as a broken chain.
       return Map.of("<unparseable>", json);
+    }
+  }
+
+  private static List<AuditItem> items(String json) {
+    try {
+      return JSON.readValue(json, ITEMS);
+    } catch (JsonProcessingException e) {
+      // As for the context: an edited list that no longer parses must still fail verification.
+      return List.of(new AuditItem("<unparseable>", json, null, null, null, null));
     }
   }
 

@@ -421,8 +421,46 @@ abstract class TourContract {
               assertThat(r.path("outcome").asText()).isEqualTo("ERROR");
               assertThat(r.path("errorCode").asText()).isEqualTo("INVALID_CIPHERTEXT");
             });
-    assertThat(records)
-        .anySatisfy(r -> assertThat(r.path("operation").asText()).isEqualTo("batch:encrypt"));
+    // The batch is one record naming each item, in order, with its own outcome.
+    List<JsonNode> batchRecords = new ArrayList<>();
+    records.forEach(
+        r -> {
+          if (r.path("operation").asText().equals("batch")) {
+            batchRecords.add(r);
+          }
+        });
+    assertThat(batchRecords).hasSize(1);
+    JsonNode batchRecord = batchRecords.get(0);
+    assertThat(batchRecord.path("operation").asText()).isEqualTo("batch");
+    assertThat(batchRecord.path("outcome").asText()).isEqualTo("OK");
+    assertThat(batchRecord.has("key")).isFalse();
+    JsonNode items = batchRecord.path("items");
+    assertThat(items).hasSize(8);
+    List<String> itemSummaries = new ArrayList<>();
+    items.forEach(
+        i ->
+            itemSummaries.add(
+                i.path("operation").asText()
+                    + " "
+                    + i.path("key").asText("-")
+                    + " v"
+                    + i.path("keyVersion").asText("-")
+                    + " "
+                    + i.path("outcome").asText()
+                    + " "
+                    + i.path("errorCode").asText("-")));
+    assertThat(itemSummaries)
+        .containsExactly(
+            "encrypt payments v2 OK -",
+            "decrypt - v- ERROR INVALID_ARGUMENT",
+            "generate-data-key missing v- ERROR NOT_FOUND",
+            "decrypt payments v1 OK -",
+            "decrypt payments v1 ERROR INVALID_CIPHERTEXT",
+            "unknown payments v- ERROR INVALID_ARGUMENT",
+            "re-encrypt payments v2 OK -",
+            "generate-data-key payments v2 OK -");
+    assertThat(items.get(0).path("context").path("order").asText()).isEqualTo("42");
+    assertThat(items.get(4).path("context").path("order").asText()).isEqualTo("1");
     assertThat(records)
         .anySatisfy(r -> assertThat(r.path("operation").asText()).isEqualTo("rotate-key"));
     // Sequence numbers only increase.

@@ -6,6 +6,7 @@ import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.audit.AuditChain;
 import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditItem;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.audit.AuditRecord;
 import io.strongroom.server.store.JdbcFixture.Backend;
@@ -80,7 +81,26 @@ class AuditTamperJdbcTest {
     assertOk(RECORDS);
   }
 
+  /** Every sixth record, from the third, is a batch's: three items and nothing at the top level. */
   private static AuditEvent event(int n) {
+    if (n % 6 == 3) {
+      return new AuditEvent(
+          Instant.parse("2026-06-01T12:00:00Z").plusMillis(1000L * n + n),
+          "req-" + n,
+          "acme",
+          "acme/svc-" + n,
+          "batch",
+          null,
+          null,
+          null,
+          "OK",
+          null,
+          "10.0.0." + n,
+          List.of(
+              new AuditItem("encrypt", "orders", 2, Map.of("volume", "vol-" + n), "OK", null),
+              new AuditItem("decrypt", "orders", 1, Map.of(), "ERROR", "INVALID_CIPHERTEXT"),
+              new AuditItem("unknown", null, null, null, "ERROR", "INVALID_ARGUMENT")));
+    }
     return new AuditEvent(
         Instant.parse("2026-06-01T12:00:00Z").plusMillis(1000L * n + n),
         "req-" + n,
@@ -186,6 +206,38 @@ class AuditTamperJdbcTest {
     assertOk(RECORDS);
     sql("UPDATE audit_log SET error_code = ? WHERE seq = ?", "INTERNAL", victim);
     assertBrokenAt(victim);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void editedBatchItemIsNamedAndRestoringItVerifiesAgain(Backend backend) {
+    givenChain(backend);
+    long victim = 9;
+    String original = (String) column("items", victim);
+    assertThat(original).contains("\"volume\":\"vol-9\"");
+    List<String> forgeries =
+        List.of(
+            original.replace("\"keyVersion\":2", "\"keyVersion\":3"),
+            original.replace("vol-9", "vol-8"),
+            original.replace("\"operation\":\"decrypt\"", "\"operation\":\"encrypt\""),
+            original.replace(
+                "\"outcome\":\"ERROR\",\"errorCode\":\"INVALID_CIPHERTEXT\"", "\"outcome\":\"OK\""),
+            original.substring(0, original.lastIndexOf(",{")) + "]",
+            "[]",
+            "not json",
+            original.replace("\"key\":\"orders\"", "\"key\":\"orders\",\"extra\":1"));
+    for (String forged : forgeries) {
+      assertThat(forged).isNotEqualTo(original);
+      sql("UPDATE audit_log SET items = ? WHERE seq = ?", forged, victim);
+      assertBrokenAt(victim);
+    }
+    sql("UPDATE audit_log SET items = NULL WHERE seq = ?", victim);
+    assertBrokenAt(victim);
+    sql("UPDATE audit_log SET items = ? WHERE seq = ?", original, victim);
+    assertOk(RECORDS);
+    // items added to a record that had none
+    sql("UPDATE audit_log SET items = ? WHERE seq = ?", "[]", 7);
+    assertBrokenAt(7);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -2,10 +2,22 @@ package io.strongroom.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strongroom.core.audit.AuditChain;
+import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditItem;
+import io.strongroom.core.audit.AuditLog;
+import io.strongroom.core.audit.AuditRecord;
 import io.strongroom.server.store.JdbcFixture.Backend;
 import io.strongroom.server.testing.TestPostgres.Target;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -55,7 +67,7 @@ class MigrationTest {
     // Flyway may add a schema-creation marker row without a version on some databases
     assertThat(historyBefore)
         .filteredOn(row -> !row.startsWith("null "))
-        .containsExactly("1 V1__schema.sql true");
+        .containsExactly("1 V1__schema.sql true", "2 V2__audit_items.sql true");
     JdbcStores.settings(first).putIfAbsent("probe", new byte[] {1, 2, 3});
     first.close();
 
@@ -72,12 +84,121 @@ class MigrationTest {
     assertThat(history(third)).isEqualTo(historyBefore);
   }
 
+  /**
+   * A database written by release 0.1 (schema V1, a batch's items as records of their own) is
+   * upgraded in place: its chain still verifies, and the records appended after the upgrade, a
+   * batch's with items, extend it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void aVersion1DatabaseIsUpgradedAndItsAuditChainStillVerifies(Backend backend) {
+    fixture = new JdbcFixture(backend, dir);
+    Target target = fixture.newTarget();
+    Flyway.configure()
+        .dataSource(target.url(), target.user(), target.password())
+        .locations("classpath:db/migration")
+        .target("1")
+        .load()
+        .migrate();
+    AuditChain chain = new AuditChain(new byte[32]);
+    Instant t = Instant.parse("2026-06-01T12:00:00Z");
+    List<AuditEvent> old =
+        List.of(
+            new AuditEvent(
+                t, "r1", "acme", "acme/app", "create-key", "k", 1, null, "OK", null, "10.0.0.1"),
+            new AuditEvent(
+                t,
+                "r2",
+                "acme",
+                "acme/app",
+                "batch:encrypt",
+                "k",
+                1,
+                Map.of("a", "b"),
+                "OK",
+                null,
+                "10.0.0.1"),
+            new AuditEvent(
+                t,
+                "r2",
+                "acme",
+                "acme/app",
+                "batch:decrypt",
+                null,
+                null,
+                null,
+                "ERROR",
+                "INVALID_CIPHERTEXT",
+                "10.0.0.1"));
+    byte[] mac = AuditChain.genesis();
+    try (Connection c =
+            DriverManager.getConnection(target.url(), target.user(), target.password());
+        PreparedStatement ins =
+            c.prepareStatement(
+                "INSERT INTO audit_log (seq, at, request_id, tenant, principal, operation,"
+                    + " key_name, key_version, context, outcome, error_code, source, mac)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      long seq = 0;
+      for (AuditEvent e : old) {
+        mac = chain.mac(mac, ++seq, e);
+        ins.setLong(1, seq);
+        ins.setLong(2, e.time().toEpochMilli());
+        ins.setString(3, e.requestId());
+        ins.setString(4, e.tenant());
+        ins.setString(5, e.principal());
+        ins.setString(6, e.operation());
+        ins.setString(7, e.key());
+        ins.setObject(8, e.keyVersion(), Types.INTEGER);
+        ins.setString(9, e.context() == null ? null : "{\"a\":\"b\"}");
+        ins.setString(10, e.outcome());
+        ins.setString(11, e.errorCode());
+        ins.setString(12, e.source());
+        ins.setBytes(13, mac);
+        ins.executeUpdate();
+      }
+      try (PreparedStatement head =
+          c.prepareStatement("INSERT INTO audit_head (id, seq, mac) VALUES (1, ?, ?)")) {
+        head.setLong(1, seq);
+        head.setBytes(2, mac);
+        head.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+
+    Database db = fixture.open(target);
+    assertMigrated(db);
+    AuditLog log = fixture.stores(db, chain).audit();
+    assertThat(chain.verify(log, 2).ok()).isTrue();
+    AuditEvent batch =
+        new AuditEvent(
+            t,
+            "r3",
+            "acme",
+            "acme/app",
+            "batch",
+            null,
+            null,
+            null,
+            "OK",
+            null,
+            "10.0.0.1",
+            List.of(new AuditItem("encrypt", "k", 1, Map.of("a", "b"), "OK", null)));
+    log.append(List.of(batch)).join();
+    AuditChain.Verification v = chain.verify(log, 2);
+    assertThat(v.ok()).as(String.valueOf(v.reason())).isTrue();
+    assertThat(v.records()).isEqualTo(4);
+    assertThat(log.scan(0, 10))
+        .extracting(AuditRecord::event)
+        .containsExactly(old.get(0), old.get(1), old.get(2), batch);
+  }
+
   private static void assertMigrated(Database db) {
     Flyway flyway =
         Flyway.configure().dataSource(db.pool()).locations("classpath:db/migration").load();
     MigrationInfo current = flyway.info().current();
     assertThat(current).isNotNull();
-    assertThat(current.getVersion().getVersion()).isEqualTo("1");
+    assertThat(current.getVersion().getVersion()).isEqualTo("2");
     assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
     assertThat(flyway.info().pending()).isEmpty();
     flyway.validate();
