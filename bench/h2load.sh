@@ -4,8 +4,9 @@
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
 #   bench/h2load.sh [--op generate-data-key|decrypt] [--requests N] [--warmup N] [--connections N]
-#                   [--bare]
+#                   [--http1] [--bare]
 #
+# --http1 speaks HTTP/1.1 (one request at a time per connection) instead of HTTP/2.
 # --bare measures the floor instead: a bare Vert.x HTTPS server with the same transport settings
 # that answers every POST without doing any work (io.strongroom.bench.BareVertxServer).
 #
@@ -14,7 +15,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
-op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false
+op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false proto=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --bare) bare=true; shift ;;
+    --http1) proto=(--h1); shift ;;
     *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
@@ -75,7 +77,7 @@ if ! $bare; then
 fi
 
 load() {
-  h2load -n "$1" -c "$connections" -m 1 -t 1 -H "Authorization: Bearer $app" \
+  h2load "${proto[@]}" -n "$1" -c "$connections" -m 1 -t 1 -H "Authorization: Bearer $app" \
     -H content-type:application/json -d "$dir/body.json" "$url$path"
 }
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
@@ -86,4 +88,4 @@ before=$(cpu)
 load "$requests" | grep -E 'finished in|requests:|status codes|time for request|min  '
 after=$(cpu)
 echo "server CPU: $(( (after - before) * 1000000 / ticks / requests )) µs per request" \
-  "($op, $connections connections, HTTP/2, TLS 1.3, $(nproc) cores)"
+  "($op, $connections connections, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"

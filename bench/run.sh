@@ -8,7 +8,8 @@
 #       Pkcs11CustodianBenchmark runs on a SoftHSM2 token made as for 'hsm' below.
 #   bench/run.sh envelope-calls [MESSAGES]
 #       calls to the data-key source (the server) per 10,000 32-byte envelope messages.
-#   bench/run.sh hsm [--threads N] [--clients N] [--seconds S] [--warmup S]
+#   bench/run.sh hsm [--threads N] [--clients N] [--batch N] [--in-flight N] [--http1] [--seconds S]
+#                    [--warmup S]
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
 #       threads. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
@@ -26,7 +27,7 @@ cd "$root"
 
 jar=bench/target/benchmarks.jar
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 build() {
   local mvn=(mvn -B -q -pl bench -am package -DskipTests)
@@ -39,7 +40,8 @@ build() {
 
 # The server jar, for commands that start a server (built if missing).
 need_server_jar() {
-  export STRONGROOM_SERVER_JAR="$root/kms-server/target/strongroom-server.jar"
+  # STRONGROOM_SERVER_JAR may name another jar (e.g. one built from an older commit, for an A/B)
+  export STRONGROOM_SERVER_JAR="${STRONGROOM_SERVER_JAR:-$root/kms-server/target/strongroom-server.jar}"
   # the servers it starts run with bin/server's JVM options unless told otherwise
   export STRONGROOM_BENCH_SERVER_JVM_OPTIONS="${STRONGROOM_BENCH_SERVER_JVM_OPTIONS:-$(strongroom_server_jvm_options)}"
   if [ ! -f "$STRONGROOM_SERVER_JAR" ]; then

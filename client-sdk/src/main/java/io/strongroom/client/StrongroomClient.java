@@ -129,6 +129,11 @@ public final class StrongroomClient implements DataKeySource, AutoCloseable {
   private final Transport transport;
   private final String defaultTenant;
 
+  /** The transport, for tests of how the client was built. */
+  Transport transport() {
+    return transport;
+  }
+
   private StrongroomClient(Transport transport, String defaultTenant) {
     this.transport = transport;
     this.defaultTenant = defaultTenant;
@@ -1136,6 +1141,7 @@ public final class StrongroomClient implements DataKeySource, AutoCloseable {
     private char[] clientKeyStorePassword;
     private List<String> tlsProtocols = List.of("TLSv1.3");
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private HttpClient.Version httpVersion = HttpClient.Version.HTTP_2;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private RetryListener retryListener = (op, attempt, delay, failure) -> {};
@@ -1237,6 +1243,18 @@ public final class StrongroomClient implements DataKeySource, AutoCloseable {
       return this;
     }
 
+    /**
+     * The HTTP version; default {@code HTTP_2}, which carries every call over one connection. With
+     * {@code HTTP_1_1} the client opens one connection per call in flight and keeps them for reuse:
+     * a process that makes many calls at once from many threads spreads them over the server's
+     * event loops (one connection is served by one), and the server spends less CPU per request
+     * (docs/PERFORMANCE.md). Either is TLS 1.3 only unless {@link #tlsProtocols} says otherwise.
+     */
+    public Builder httpVersion(HttpClient.Version version) {
+      this.httpVersion = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
     /** How long to wait for a TCP + TLS connection; default 10 s. */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
@@ -1306,7 +1324,7 @@ public final class StrongroomClient implements DataKeySource, AutoCloseable {
       params.setProtocols(tlsProtocols.toArray(new String[0]));
       HttpClient.Builder hb =
           HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_2)
+              .version(httpVersion)
               .sslContext(ssl)
               .sslParameters(params)
               .connectTimeout(connectTimeout)

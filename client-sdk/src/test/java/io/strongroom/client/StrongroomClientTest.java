@@ -28,14 +28,20 @@ import io.strongroom.api.TenantMessages.TenantResponse;
 import io.strongroom.api.TenantMessages.TokenResponse;
 import io.strongroom.client.envelope.DataKeySource;
 import io.strongroom.server.testing.TestServer;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +94,36 @@ class StrongroomClientTest {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void http11ClientServesConcurrentCallsAndHttp2IsTheDefault() throws Exception {
+    assertThat(app.transport().httpClient().version()).isEqualTo(HttpClient.Version.HTTP_2);
+    String token =
+        admin
+            .createPrincipal(TENANT, "h1", List.of("key-admin", "key-user"), Duration.ofHours(1))
+            .token()
+            .token();
+    try (StrongroomClient h1 =
+            client(token).httpVersion(HttpClient.Version.HTTP_1_1).tenant(TENANT).build();
+        ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      assertThat(h1.transport().httpClient().version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      h1.createKey(TENANT, "h1-key");
+      List<Future<Boolean>> roundTrips = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        Map<String, String> ctx = Map.of("n", Integer.toString(i));
+        roundTrips.add(
+            pool.submit(
+                () -> {
+                  DataKeyResult dk = h1.generateDataKey(TENANT, "h1-key", ctx);
+                  return Arrays.equals(
+                      h1.decrypt(TENANT, dk.ciphertext(), ctx).plaintext(), dk.plaintext());
+                }));
+      }
+      for (Future<Boolean> f : roundTrips) {
+        assertThat(f.get()).isTrue();
+      }
+    }
   }
 
   @Test
