@@ -13,10 +13,17 @@ public interface AuditLog {
    */
   CompletableFuture<Void> append(List<AuditEvent> events);
 
-  /** Up to {@code limit} records of one tenant with seq greater than {@code afterSeq}. */
+  /**
+   * Up to {@code limit} records of one tenant with seq greater than {@code afterSeq}, by seq. A
+   * store may return fewer, but at least one while any is left, to bound the size of a page of
+   * large records (batches, large contexts).
+   */
   List<AuditRecord> list(String tenant, long afterSeq, int limit);
 
-  /** Up to {@code limit} records of all tenants with seq greater than {@code afterSeq}, by seq. */
+  /**
+   * Up to {@code limit} records of all tenants with seq greater than {@code afterSeq}, by seq; as
+   * {@link #list}, possibly fewer but at least one while any is left.
+   */
   List<AuditRecord> scan(long afterSeq, int limit);
 
   /** The chain head: last seq and mac as recorded when it was appended. */

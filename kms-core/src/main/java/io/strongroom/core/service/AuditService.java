@@ -7,6 +7,7 @@ import io.strongroom.core.Tenant;
 import io.strongroom.core.audit.AuditChain;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.audit.AuditRecord;
+import java.util.List;
 
 /** Reading and verifying the audit log. */
 public final class AuditService {
@@ -34,10 +35,14 @@ public final class AuditService {
           Role.TENANT_ADMIN);
     }
     int size = PageTokens.pageSize(pageSize);
-    return PageTokens.page(
-        log.list(tenant, PageTokens.decodeSeq(pageToken), size + 1),
-        size,
-        r -> Long.toString(r.seq()));
+    List<AuditRecord> fetched = log.list(tenant, PageTokens.decodeSeq(pageToken), size + 1);
+    if (fetched.size() > size || fetched.isEmpty()) {
+      return PageTokens.page(fetched, size, r -> Long.toString(r.seq()));
+    }
+    // A short page is the end of the log, or a page the store cut for its size (AuditLog#list).
+    long last = fetched.get(fetched.size() - 1).seq();
+    boolean more = !log.list(tenant, last, 1).isEmpty();
+    return new Page<>(fetched, more ? PageTokens.encode(Long.toString(last)) : null);
   }
 
   /**

@@ -198,25 +198,66 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     return null;
   }
 
+  /**
+   * Text (context and items) read per page at most, give or take one record: a page of records from
+   * batches with large contexts could otherwise hold hundreds of megabytes. A page that would pass
+   * it ends early, after at least one record; callers page on from its last record.
+   */
+  static final long PAGE_TEXT_BYTES = 4L << 20;
+
   @Override
   public List<AuditRecord> list(String tenant, long afterSeq, int limit) {
-    return db.query(
-        "SELECT * FROM audit_log WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
+    return page(
+        "tenant = ? AND seq > ?",
         ps -> {
           ps.setString(1, tenant);
           ps.setLong(2, afterSeq);
-          ps.setInt(3, limit);
         },
-        JdbcAuditLog::record);
+        2,
+        limit);
   }
 
   @Override
   public List<AuditRecord> scan(long afterSeq, int limit) {
+    return page("seq > ?", ps -> ps.setLong(1, afterSeq), 1, limit);
+  }
+
+  /**
+   * Up to {@code limit} records matching {@code where}, by seq, cut at {@link #PAGE_TEXT_BYTES}:
+   * first the sizes of the candidates, then the records up to the last one that fits.
+   *
+   * @param params how many parameters {@code bind} sets
+   */
+  private List<AuditRecord> page(String where, Database.Binder bind, int params, int limit) {
+    List<long[]> sizes =
+        db.query(
+            "SELECT seq, COALESCE(OCTET_LENGTH(context), 0) + COALESCE(OCTET_LENGTH(items), 0)"
+                + " FROM audit_log WHERE "
+                + where
+                + " ORDER BY seq LIMIT ?",
+            ps -> {
+              bind.bind(ps);
+              ps.setInt(params + 1, limit);
+            },
+            rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+    if (sizes.isEmpty()) {
+      return List.of();
+    }
+    long text = 0;
+    int keep = 0;
+    for (long[] row : sizes) {
+      text += row[1];
+      if (keep > 0 && text > PAGE_TEXT_BYTES) {
+        break;
+      }
+      keep++;
+    }
+    long lastSeq = sizes.get(keep - 1)[0];
     return db.query(
-        "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+        "SELECT * FROM audit_log WHERE " + where + " AND seq <= ? ORDER BY seq",
         ps -> {
-          ps.setLong(1, afterSeq);
-          ps.setInt(2, limit);
+          bind.bind(ps);
+          ps.setLong(params + 1, lastSeq);
         },
         JdbcAuditLog::record);
   }

@@ -240,6 +240,55 @@ class AuditTamperJdbcTest {
     assertBrokenAt(7);
   }
 
+  /**
+   * Six batch records of about 1.5 MB of text each: a page holds two (the cut at {@link
+   * JdbcAuditLog#PAGE_TEXT_BYTES}), paging on from each page's last record reads all six in order,
+   * and the chain verifies in such pages.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void pagesOfLargeRecordsAreCutBySizeAndPagingReadsThemAll(Backend backend) {
+    open(backend);
+    String value = "v".repeat(1500);
+    List<AuditEvent> big = new ArrayList<>();
+    for (int n = 1; n <= 6; n++) {
+      List<AuditItem> items = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        items.add(new AuditItem("encrypt", "orders", 1, Map.of("v", value), "OK", null));
+      }
+      big.add(
+          new AuditEvent(
+              Instant.parse("2026-06-01T12:00:00Z").plusSeconds(n),
+              "req-" + n,
+              "acme",
+              "acme/app",
+              "batch",
+              null,
+              null,
+              null,
+              "OK",
+              null,
+              "10.0.0.1",
+              items));
+    }
+    log.append(big).join();
+    assertThat(log.list("acme", 0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertThat(log.scan(0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertThat(log.scan(2, 1)).extracting(AuditRecord::seq).containsExactly(3L);
+    List<AuditEvent> read = new ArrayList<>();
+    long after = 0;
+    for (List<AuditRecord> page = log.list("acme", 0, 100);
+        !page.isEmpty();
+        page = log.list("acme", after, 100)) {
+      page.forEach(r -> read.add(r.event()));
+      after = page.get(page.size() - 1).seq();
+    }
+    assertThat(read).isEqualTo(big);
+    AuditChain.Verification v = chain.verify(log, 5000);
+    assertThat(v.ok()).as(String.valueOf(v.reason())).isTrue();
+    assertThat(v.records()).isEqualTo(6);
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void editOfTheFirstAndOfTheLastRecordIsNamed(Backend backend) {
