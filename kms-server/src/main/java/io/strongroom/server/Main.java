@@ -113,6 +113,13 @@ public final class Main implements Callable<Integer> {
   Duration cacheTtl;
 
   @Option(
+      names = "--destroy-check-interval",
+      defaultValue = "${env:STRONGROOM_DESTROY_CHECK_INTERVAL:-PT1M}",
+      description =
+          "How often keys and versions whose pending window has passed are destroyed (default: ${DEFAULT-VALUE}).")
+  Duration destroyCheckInterval;
+
+  @Option(
       names = "--material-ttl",
       defaultValue = "${env:STRONGROOM_MATERIAL_TTL:-PT5M}",
       description =
@@ -241,6 +248,7 @@ public final class Main implements Callable<Integer> {
               workerThreads,
               maxBodyBytes,
               issueAdminToken,
+              destroyCheckInterval,
               hsm);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());

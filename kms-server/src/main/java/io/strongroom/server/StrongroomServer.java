@@ -67,6 +67,7 @@ public final class StrongroomServer implements AutoCloseable {
   private final Database db;
   private final JdbcAuditLog auditLog;
   private final KeyService keys;
+  private final DueDestruction due;
   private final String host;
   private final int port;
   private final Optional<IssuedToken> bootstrapToken;
@@ -82,8 +83,10 @@ public final class StrongroomServer implements AutoCloseable {
       int port,
       Optional<IssuedToken> bootstrapToken,
       Path dataDir,
-      Custody custody) {
+      Custody custody,
+      DueDestruction due) {
     this.vertx = vertx;
+    this.due = due;
     this.db = db;
     this.auditLog = auditLog;
     this.keys = keys;
@@ -100,9 +103,16 @@ public final class StrongroomServer implements AutoCloseable {
    * @throws Exception when the configuration cannot be served (the message says why)
    */
   public static StrongroomServer start(ServerConfig cfg) throws Exception {
-    Files.createDirectories(cfg.dataDir());
     // Millisecond ticks: stores keep epoch milliseconds, so responses match what is stored.
-    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+    return start(cfg, Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)));
+  }
+
+  /**
+   * Starts a server that tells the time by {@code clock} (tests move it to see pending windows
+   * pass; it should tick in milliseconds, as the stores keep them).
+   */
+  public static StrongroomServer start(ServerConfig cfg, Clock clock) throws Exception {
+    Files.createDirectories(cfg.dataDir());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Custody custody = Custody.open(cfg, metrics);
     RootKey root = custody.root();
@@ -196,6 +206,9 @@ public final class StrongroomServer implements AutoCloseable {
               new DeploymentOptions().setInstances(loops))
           .await();
       int port = actualPort.get();
+      DueDestruction due =
+          new DueDestruction(
+              vertx, keys, stores.audit(), clock, cfg.destroyCheckInterval(), metrics);
       return new StrongroomServer(
           vertx,
           db,
@@ -205,7 +218,8 @@ public final class StrongroomServer implements AutoCloseable {
           port,
           token,
           cfg.dataDir(),
-          custody);
+          custody,
+          due);
     } catch (Exception | Error e) {
       try {
         if (vertx != null) {
@@ -352,6 +366,7 @@ public final class StrongroomServer implements AutoCloseable {
   @Override
   public void close() {
     try {
+      due.close();
       vertx.close().await();
       auditLog.close();
     } finally {

@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * plaintext or key material.
  *
  * @param operation the item's operation: {@code encrypt}, {@code decrypt}, {@code
- *     generate-data-key}, {@code re-encrypt}, or as sent when it names no known operation
+ *     generate-data-key}, {@code re-encrypt}, or {@code unknown} for an item without a valid one
  * @param key key name, or null
  * @param keyVersion version used, or null
  * @param context the encryption context, or null

@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
@@ -238,45 +239,81 @@ public final class KeyService {
   }
 
   /**
-   * Destroys every key and version whose pending window has passed: the custodian deletes the
-   * material first (idempotently), then the store forgets it. Run by the scheduler; safe to run on
-   * several nodes at once (compare-and-set saves).
-   *
-   * @return the number of versions destroyed
+   * What {@link #destroyDue} destroyed: one version, or (version null) the key itself, whose whole
+   * pending window had passed.
    */
-  public int destroyDue() {
+  public record Destroyed(String tenant, String key, Integer version) {}
+
+  /**
+   * What one {@link #destroyDue} run did.
+   *
+   * @param destroyed the versions destroyed, in order
+   * @param failures one message per key that could not be destroyed this time (it is tried again by
+   *     the next run); never key material
+   */
+  public record DestroyRun(List<Destroyed> destroyed, List<String> failures) {
+    public DestroyRun {
+      destroyed = List.copyOf(destroyed);
+      failures = List.copyOf(failures);
+    }
+  }
+
+  /**
+   * Destroys every key and version whose pending window has passed: the custodian deletes the
+   * material first (idempotently), then the store forgets it. Run by the server's scheduler; safe
+   * to run on several nodes at once (compare-and-set saves). A key that fails (its custodian or the
+   * store unavailable) does not stop the others; it is due again at the next run.
+   */
+  public DestroyRun destroyDue() {
     Instant now = clock.instant();
-    int destroyed = 0;
+    List<Destroyed> destroyed = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
     for (KeyStore.KeyRef ref : store.destroyDue(now, 1000)) {
-      for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-        KeyRing ring = store.findById(ref.tenant(), ref.id()).orElse(null);
-        if (ring == null) {
-          break;
-        }
-        KeyRing.Update u = ring.destroyDue(now);
-        if (u.shredded().isEmpty() && u.ring().key().state() == ring.key().state()) {
-          break;
-        }
-        for (KeyVersion v : u.shredded()) {
-          VersionRef vr = new VersionRef(ref.tenant(), ref.id(), v.number());
-          try {
-            custodians.forLevel(v.protection()).destroyVersion(vr, v.material());
-          } catch (GeneralSecurityException e) {
-            throw new KmsException(ErrorCode.INTERNAL, "custodian failed to destroy a version", e);
-          }
-        }
+      try {
+        destroyed.addAll(destroyDue(ref, now));
+      } catch (KmsException e) {
+        failures.add(ref.tenant() + "/" + ref.id() + ": " + e.code() + " " + e.getMessage());
+      }
+    }
+    return new DestroyRun(destroyed, failures);
+  }
+
+  private List<Destroyed> destroyDue(KeyStore.KeyRef ref, Instant now) {
+    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      KeyRing ring = store.findById(ref.tenant(), ref.id()).orElse(null);
+      if (ring == null) {
+        return List.of();
+      }
+      KeyRing.Update u = ring.destroyDue(now);
+      if (u.shredded().isEmpty() && u.ring().key().state() == ring.key().state()) {
+        return List.of();
+      }
+      for (KeyVersion v : u.shredded()) {
+        VersionRef vr = new VersionRef(ref.tenant(), ref.id(), v.number());
         try {
-          cache.invalidate(store.update(u, ring.key().revision()));
-          destroyed += u.shredded().size();
-          break;
-        } catch (KmsException e) {
-          if (e.code() != ErrorCode.CONFLICT) {
-            throw e;
-          }
+          custodians.forLevel(v.protection()).destroyVersion(vr, v.material());
+        } catch (GeneralSecurityException e) {
+          throw new KmsException(ErrorCode.INTERNAL, "custodian failed to destroy a version", e);
+        }
+      }
+      try {
+        cache.invalidate(store.update(u, ring.key().revision()));
+        List<Destroyed> done = new ArrayList<>();
+        for (KeyVersion v : u.shredded()) {
+          done.add(new Destroyed(ref.tenant(), ring.key().name(), v.number()));
+        }
+        if (u.ring().key().state() == KeyState.DESTROYED
+            && ring.key().state() != KeyState.DESTROYED) {
+          done.add(new Destroyed(ref.tenant(), ring.key().name(), null));
+        }
+        return done;
+      } catch (KmsException e) {
+        if (e.code() != ErrorCode.CONFLICT) {
+          throw e;
         }
       }
     }
-    return destroyed;
+    return List.of();
   }
 
   private KeyRing.Update rotateRing(KeyRing ring) {

@@ -48,6 +48,30 @@ class CustodianHygieneTest {
   }
 
   @Test
+  void aKeyWhoseTokenIsDownDoesNotHoldUpTheOthersAndIsDestroyedLater() {
+    kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
+    kms.keys().create(ADMIN, T, new NewKey("soft", ProtectionLevel.SOFTWARE, null, null, null));
+    for (String key : List.of("vault", "soft")) {
+      kms.keys().rotate(ADMIN, T, key, ANY);
+      kms.keys().scheduleDestroyVersion(ADMIN, T, key, 1, ANY, 7);
+    }
+    kms.clock().advance(Duration.ofDays(7));
+    hsm.down(true);
+    KeyService.DestroyRun first = kms.keys().destroyDue();
+    assertThat(first.destroyed()).containsExactly(new KeyService.Destroyed(T, "soft", 1));
+    assertThat(first.failures()).singleElement().asString().contains("UNAVAILABLE");
+    assertThat(hsm.liveHandles()).hasSize(2);
+
+    hsm.down(false);
+    KeyService.DestroyRun second = kms.keys().destroyDue();
+    assertThat(second.destroyed()).containsExactly(new KeyService.Destroyed(T, "vault", 1));
+    assertThat(second.failures()).isEmpty();
+    assertThat(hsm.liveHandles()).hasSize(1);
+    assertNoOrphans();
+    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+  }
+
+  @Test
   void hsmKeyLivesInTheTokenAndIsDestroyedThere() {
     kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
     byte[] blob = kms.crypto().encrypt(USER, T, "vault", new byte[] {7}, Map.of()).ciphertext();
@@ -61,7 +85,7 @@ class CustodianHygieneTest {
 
     kms.keys().scheduleDestroyVersion(ADMIN, T, "vault", 1, ANY, 7);
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue()).isEqualTo(1);
+    assertThat(kms.keys().destroyDue().destroyed()).hasSize(1);
     assertThat(hsm.liveHandles()).hasSize(1);
     assertNoOrphans();
     assertCode(() -> kms.crypto().decrypt(USER, T, blob, Map.of()), ErrorCode.FAILED_PRECONDITION);
@@ -111,7 +135,9 @@ class CustodianHygieneTest {
     assertNoOrphans();
 
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue()).isEqualTo(1);
+    assertThat(kms.keys().destroyDue().destroyed())
+        .containsExactly(
+            new KeyService.Destroyed(T, "vault", 1), new KeyService.Destroyed(T, "vault", null));
     assertCode(() -> kms.keys().rotate(ADMIN, T, "vault", ANY), ErrorCode.FAILED_PRECONDITION);
     assertThat(hsm.liveHandles()).isEmpty();
   }

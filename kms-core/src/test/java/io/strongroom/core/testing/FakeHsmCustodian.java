@@ -24,6 +24,12 @@ public final class FakeHsmCustodian implements KeyCustodian {
 
   private final SecureRandom random = new SecureRandom();
   private final Map<ByteBuffer, TokenObject> objects = new ConcurrentHashMap<>();
+  private volatile boolean down;
+
+  /** While down, deleting an object fails with UNAVAILABLE, as an unreachable token's would. */
+  public void down(boolean down) {
+    this.down = down;
+  }
 
   @Override
   public ProtectionLevel protection() {
@@ -54,6 +60,9 @@ public final class FakeHsmCustodian implements KeyCustodian {
 
   @Override
   public void destroyVersion(VersionRef ref, byte[] stored) {
+    if (down) {
+      throw io.strongroom.core.KmsException.unavailable("the fake token is down", null);
+    }
     if (stored != null) {
       objects.remove(ByteBuffer.wrap(stored));
     }

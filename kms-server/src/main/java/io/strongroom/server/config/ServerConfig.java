@@ -23,6 +23,8 @@ import java.util.Set;
  * @param workerThreads size of the pool that runs blocking work (JDBC, custodians)
  * @param maxBodyBytes largest request body accepted
  * @param issueAdminToken issue a fresh bootstrap admin token even if the admin exists
+ * @param destroyCheckInterval how often keys and versions whose pending window has passed are
+ *     destroyed (their material deleted, token objects included)
  * @param hsm the PKCS#11 token (HSM protection level, optionally the root key), or null
  */
 public record ServerConfig(
@@ -42,6 +44,7 @@ public record ServerConfig(
     int workerThreads,
     int maxBodyBytes,
     boolean issueAdminToken,
+    Duration destroyCheckInterval,
     HsmConfig hsm) {
 
   private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
@@ -87,6 +90,11 @@ public record ServerConfig(
     if (maxBodyBytes < 1024 || maxBodyBytes > 64 * 1024 * 1024) {
       throw new IllegalArgumentException("--max-body-bytes must be 1 KiB..64 MiB");
     }
+    if (destroyCheckInterval.compareTo(Duration.ofMillis(100)) < 0
+        || destroyCheckInterval.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException(
+          "--destroy-check-interval must be between PT0.1S and PT24H");
+    }
   }
 
   /** This configuration with {@code hsm} as its PKCS#11 token. */
@@ -119,6 +127,7 @@ public record ServerConfig(
     public int workerThreads;
     public int maxBodyBytes;
     public boolean issueAdminToken;
+    public Duration destroyCheckInterval;
     public HsmConfig hsm;
 
     private Builder(ServerConfig c) {
@@ -138,6 +147,7 @@ public record ServerConfig(
       workerThreads = c.workerThreads;
       maxBodyBytes = c.maxBodyBytes;
       issueAdminToken = c.issueAdminToken;
+      destroyCheckInterval = c.destroyCheckInterval;
       hsm = c.hsm;
     }
 
@@ -159,6 +169,7 @@ public record ServerConfig(
           workerThreads,
           maxBodyBytes,
           issueAdminToken,
+          destroyCheckInterval,
           hsm);
     }
   }
@@ -197,6 +208,7 @@ public record ServerConfig(
         64,
         4 * 1024 * 1024,
         false,
+        Duration.ofMinutes(1),
         null);
   }
 }

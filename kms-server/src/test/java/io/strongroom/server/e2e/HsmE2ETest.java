@@ -4,16 +4,21 @@ import static io.strongroom.server.testing.ApiAssertions.assertError;
 import static io.strongroom.server.testing.TestServer.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strongroom.core.testing.MutableClock;
 import io.strongroom.hsm.Pkcs11RootKey;
 import io.strongroom.hsm.Pkcs11Token;
 import io.strongroom.hsm.testing.SoftHsm;
 import io.strongroom.server.config.HsmConfig;
+import io.strongroom.server.config.ServerConfig;
 import io.strongroom.server.testing.TestServer;
 import io.strongroom.server.testing.TestServer.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -36,6 +41,11 @@ class HsmE2ETest {
   private static final String TOKEN = "strongroom-server";
   private static final String ROOT = "e2e-root";
   private static final Map<String, String> CTX = Map.of("volume", "vol-7");
+
+  /** The server's clock: the test moves it past a pending window; it ticks in milliseconds. */
+  private final MutableClock clock =
+      new MutableClock(Instant.ofEpochMilli(System.currentTimeMillis()));
+
   private TestServer server;
   private String app;
 
@@ -45,13 +55,28 @@ class HsmE2ETest {
       token.ensureProbeKey();
       Pkcs11RootKey.create(token, ROOT);
     }
-    server = TestServer.start(c -> c.withHsm(new HsmConfig(SoftHsm.config(TOKEN), true, ROOT)));
+    server =
+        TestServer.start(
+            c -> {
+              ServerConfig.Builder b =
+                  c.withHsm(new HsmConfig(SoftHsm.config(TOKEN), true, ROOT)).toBuilder();
+              b.destroyCheckInterval = Duration.ofMillis(200);
+              return b.build();
+            },
+            clock);
     server.createTenant("acme");
     Response principal =
         server.post(
             "/v1/tenants/acme/principals",
             server.adminToken(),
-            obj("name", "app", "roles", List.of("key-admin", "key-user")));
+            obj(
+                "name",
+                "app",
+                "roles",
+                List.of("key-admin", "key-user", "auditor"),
+                // outlives the pending window the test lets pass
+                "tokenTtl",
+                "P30D"));
     app = principal.json().path("token").path("token").asText();
   }
 
@@ -67,12 +92,18 @@ class HsmE2ETest {
         "/v1/tenants/acme/keys/" + key + "/generate-data-key", app, obj("context", CTX));
   }
 
+  private JsonNode version(int n) {
+    Response r = server.get("/v1/tenants/acme/keys/volumes/versions/" + n, app);
+    assertThat(r.status()).as("%s", r).isEqualTo(200);
+    return r.json();
+  }
+
   private Response decrypt(String blob) {
     return server.post("/v1/tenants/acme/decrypt", app, obj("ciphertext", blob, "context", CTX));
   }
 
   @Test
-  void anHsmKeyThroughItsWholeLifeWithTheRootInTheToken() {
+  void anHsmKeyThroughItsWholeLifeWithTheRootInTheToken() throws Exception {
     assertThat(server.get("/readyz", null).body())
         .contains("\"rootKey\"")
         .contains("\"custodian.HSM\"");
@@ -116,8 +147,39 @@ class HsmE2ETest {
             obj("pendingDays", 7));
     assertThat(scheduled.status()).as("%s", scheduled).isEqualTo(200);
     assertError(decrypt(blob1), 400, "FAILED_PRECONDITION");
-    // the destroy itself happens once the window has passed: HsmKeyLifecycleTest (hsm-adapter)
-    assertThat(server.server().keys().destroyDue()).isZero();
+    String keyId = created.json().path("id").asText();
+    String v1Label = "sr-" + keyId + "-v1-";
+    assertThat(SoftHsm.pkcs11Tool(TOKEN, "--list-objects", "--type", "secrkey")).contains(v1Label);
+
+    // The running server destroys the version once its window has passed, and not before.
+    clock.advance(Duration.ofDays(7).minusMinutes(1));
+    Thread.sleep(600); // three runs of the destruction check
+    assertThat(version(1).path("state").asText()).isEqualTo("DESTROY_SCHEDULED");
+    clock.advance(Duration.ofMinutes(2));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!version(1).path("state").asText().equals("DESTROYED") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(version(1).path("state").asText()).isEqualTo("DESTROYED");
+    assertThat(SoftHsm.pkcs11Tool(TOKEN, "--list-objects", "--type", "secrkey"))
+        .doesNotContain(v1Label)
+        .contains("sr-" + keyId + "-v2-");
+    assertError(decrypt(blob1), 400, "FAILED_PRECONDITION");
+    assertThat(decrypt(dk2.json().path("ciphertext").asText()).status()).isEqualTo(200);
+    JsonNode destroyedRecord = null;
+    for (JsonNode r :
+        server.get("/v1/tenants/acme/audit?pageSize=1000", app).json().path("records")) {
+      if (r.path("operation").asText().equals("destroy-due-version")) {
+        destroyedRecord = r;
+      }
+    }
+    assertThat(destroyedRecord).as("the destruction's audit record").isNotNull();
+    assertThat(destroyedRecord.path("key").asText()).isEqualTo("volumes");
+    assertThat(destroyedRecord.path("keyVersion").asInt()).isEqualTo(1);
+    assertThat(destroyedRecord.has("principal")).isFalse();
+    assertThat(destroyedRecord.path("source").asText()).isEqualTo("scheduler");
+    assertThat(server.get("/metrics", null).body())
+        .contains("strongroom_destroy_versions_total 1.0");
 
     assertThat(server.get("/metrics", null).body())
         .contains("strongroom_hsm_calls_seconds_count{op=\"encrypt\",outcome=\"ok\"}")

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -80,10 +81,16 @@ public final class TestServer implements AutoCloseable {
    * changed by {@code customize} (see {@link #withMaxBodyBytes} and {@link #withTlsProtocols}).
    */
   public static TestServer start(UnaryOperator<ServerConfig> customize) throws Exception {
+    return start(customize, Clock.tick(Clock.systemUTC(), Duration.ofMillis(1)));
+  }
+
+  /** As {@link #start(UnaryOperator)}, with the server telling the time by {@code clock}. */
+  public static TestServer start(UnaryOperator<ServerConfig> customize, Clock clock)
+      throws Exception {
     Path dir = Files.createTempDirectory("strongroom-e2e-");
     try {
       StrongroomServer server =
-          StrongroomServer.start(customize.apply(ServerConfig.defaults(dir, 0)));
+          StrongroomServer.start(customize.apply(ServerConfig.defaults(dir, 0)), clock);
       try {
         return new TestServer(dir, server, true);
       } catch (Exception | Error e) {

@@ -1,0 +1,131 @@
+package io.strongroom.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strongroom.core.audit.AuditEvent;
+import io.strongroom.core.audit.AuditLog;
+import io.strongroom.core.service.KeyService;
+import io.strongroom.core.service.KeyService.DestroyRun;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Destroys, every {@code --destroy-check-interval}, the keys and versions whose pending window has
+ * passed ({@link KeyService#destroyDue}): their material is deleted (an HSM version's token object
+ * included) and they become DESTROYED. Each destroyed version gets an audit record (operation
+ * {@code destroy-due-version}, no principal, source {@code scheduler}), and a destroyed key one
+ * more ({@code destroy-due-key}). The work runs on a worker thread, one run at a time per node;
+ * nodes may run at once (the store's compare-and-set decides). A key that fails (its HSM
+ * unreachable, say) is logged, counted and tried again at the next run.
+ */
+final class DueDestruction implements AutoCloseable {
+  static final String VERSION_OPERATION = "destroy-due-version";
+  static final String KEY_OPERATION = "destroy-due-key";
+  private static final Logger LOG = LoggerFactory.getLogger(DueDestruction.class);
+
+  private final Vertx vertx;
+  private final KeyService keys;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final Counter destroyed;
+  private final Counter failedKeys;
+  private final Counter failedRuns;
+  private final long timer;
+
+  DueDestruction(
+      Vertx vertx,
+      KeyService keys,
+      AuditLog audit,
+      Clock clock,
+      Duration interval,
+      MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.keys = keys;
+    this.audit = audit;
+    this.clock = clock;
+    this.destroyed =
+        Counter.builder("strongroom_destroy_versions")
+            .description("Key versions destroyed once their pending window had passed")
+            .register(metrics);
+    this.failedKeys =
+        Counter.builder("strongroom_destroy_failures")
+            .description("Keys due for destruction that could not be destroyed by a run")
+            .register(metrics);
+    this.failedRuns =
+        Counter.builder("strongroom_destroy_runs_failed")
+            .description("Destruction runs that failed as a whole (e.g. the database down)")
+            .register(metrics);
+    this.timer = vertx.setPeriodic(interval.toMillis(), id -> runInBackground());
+  }
+
+  private void runInBackground() {
+    if (!running.compareAndSet(false, true)) {
+      return; // the previous run is still going
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              runOnce();
+              return null;
+            },
+            false)
+        .onComplete(
+            r -> {
+              running.set(false);
+              if (r.failed()) {
+                failedRuns.increment();
+                LOG.warn("destruction of due keys failed: {}", r.cause().toString());
+              }
+            });
+  }
+
+  /** One run: destroys what is due and writes each destroyed version's audit record. */
+  void runOnce() {
+    DestroyRun run = keys.destroyDue();
+    if (!run.destroyed().isEmpty()) {
+      String requestId = UUID.randomUUID().toString();
+      List<AuditEvent> events =
+          run.destroyed().stream()
+              .map(
+                  d ->
+                      new AuditEvent(
+                          clock.instant(),
+                          requestId,
+                          d.tenant(),
+                          null,
+                          d.version() == null ? KEY_OPERATION : VERSION_OPERATION,
+                          d.key(),
+                          d.version(),
+                          null,
+                          "OK",
+                          null,
+                          "scheduler"))
+              .toList();
+      audit.append(events).join();
+      for (KeyService.Destroyed d : run.destroyed()) {
+        if (d.version() == null) {
+          LOG.info("destroyed key {}/{}", d.tenant(), d.key());
+        } else {
+          destroyed.increment();
+          LOG.info("destroyed version {} of key {}/{}", d.version(), d.tenant(), d.key());
+        }
+      }
+    }
+    for (String failure : run.failures()) {
+      failedKeys.increment();
+      LOG.warn("could not destroy a due key, will retry: {}", failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(timer);
+  }
+}
