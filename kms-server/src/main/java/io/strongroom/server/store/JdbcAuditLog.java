@@ -49,14 +49,23 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
 
   private final Database db;
   private final AuditChain chain;
+  private final long pageTextBytes;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final Thread writer;
   private final Object admission = new Object();
   private volatile boolean running = true;
 
   public JdbcAuditLog(Database db, AuditChain chain) {
+    this(db, chain, PAGE_TEXT_BYTES);
+  }
+
+  /**
+   * @param pageTextBytes text (contexts and items) read per page at most, give or take one record
+   */
+  JdbcAuditLog(Database db, AuditChain chain, long pageTextBytes) {
     this.db = db;
     this.chain = chain;
+    this.pageTextBytes = pageTextBytes;
     ensureHead();
     this.writer = Thread.ofPlatform().name("audit-writer").daemon().start(this::writeLoop);
   }
@@ -223,8 +232,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   /**
-   * Up to {@code limit} records matching {@code where}, by seq, cut at {@link #PAGE_TEXT_BYTES}:
-   * first the sizes of the candidates, then the records up to the last one that fits.
+   * Up to {@code limit} records matching {@code where}, by seq, cut at {@code pageTextBytes}: first
+   * the sizes of the candidates, then the records up to the last one that fits.
    *
    * @param params how many parameters {@code bind} sets
    */
@@ -247,7 +256,7 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     int keep = 0;
     for (long[] row : sizes) {
       text += row[1];
-      if (keep > 0 && text > PAGE_TEXT_BYTES) {
+      if (keep > 0 && text > pageTextBytes) {
         break;
       }
       keep++;

@@ -241,15 +241,17 @@ class AuditTamperJdbcTest {
   }
 
   /**
-   * Six batch records of about 1.5 MB of text each: a page holds two (the cut at {@link
-   * JdbcAuditLog#PAGE_TEXT_BYTES}), paging on from each page's last record reads all six in order,
-   * and the chain verifies in such pages.
+   * Six batch records of about 200 kB of text each, read by a log whose pages stop at two and a
+   * half records' worth: a page holds two, paging on from each page's last record reads all six in
+   * order, and the chain verifies in such pages. (The server's pages stop at {@link
+   * JdbcAuditLog#PAGE_TEXT_BYTES}; the test uses a smaller limit so that its transactions stay
+   * small.)
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void pagesOfLargeRecordsAreCutBySizeAndPagingReadsThemAll(Backend backend) {
     open(backend);
-    String value = "v".repeat(1500);
+    String value = "v".repeat(150);
     List<AuditEvent> big = new ArrayList<>();
     for (int n = 1; n <= 6; n++) {
       List<AuditItem> items = new ArrayList<>();
@@ -271,22 +273,32 @@ class AuditTamperJdbcTest {
               "10.0.0.1",
               items));
     }
-    log.append(big).join();
-    assertThat(log.list("acme", 0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
-    assertThat(log.scan(0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
-    assertThat(log.scan(2, 1)).extracting(AuditRecord::seq).containsExactly(3L);
-    List<AuditEvent> read = new ArrayList<>();
-    long after = 0;
-    for (List<AuditRecord> page = log.list("acme", 0, 100);
-        !page.isEmpty();
-        page = log.list("acme", after, 100)) {
-      page.forEach(r -> read.add(r.event()));
-      after = page.get(page.size() - 1).seq();
+    for (AuditEvent e : big) {
+      log.append(List.of(e)).join();
     }
-    assertThat(read).isEqualTo(big);
-    AuditChain.Verification v = chain.verify(log, 5000);
-    assertThat(v.ok()).as(String.valueOf(v.reason())).isTrue();
-    assertThat(v.records()).isEqualTo(6);
+    long one = ((String) column("items", 1)).length();
+    assertThat(one).isBetween(150_000L, 300_000L);
+    JdbcAuditLog small = new JdbcAuditLog(db, chain, one * 5 / 2); // two records and a half
+    try {
+      assertThat(small.list("acme", 0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+      assertThat(small.scan(0, 100)).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+      assertThat(small.scan(2, 1)).extracting(AuditRecord::seq).containsExactly(3L);
+      assertThat(log.scan(0, 100)).hasSize(6);
+      List<AuditEvent> read = new ArrayList<>();
+      long after = 0;
+      for (List<AuditRecord> page = small.list("acme", 0, 100);
+          !page.isEmpty();
+          page = small.list("acme", after, 100)) {
+        page.forEach(r -> read.add(r.event()));
+        after = page.get(page.size() - 1).seq();
+      }
+      assertThat(read).isEqualTo(big);
+      AuditChain.Verification v = chain.verify(small, 5000);
+      assertThat(v.ok()).as(String.valueOf(v.reason())).isTrue();
+      assertThat(v.records()).isEqualTo(6);
+    } finally {
+      small.close();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
