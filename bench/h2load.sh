@@ -3,9 +3,10 @@
 # takes little of the machine's CPU: starts the server jar on its embedded default in a temporary
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
-#   bench/h2load.sh [--op generate-data-key|decrypt] [--requests N] [--warmup N] [--connections N]
-#                   [--http1] [--bare]
+#   bench/h2load.sh [--op generate-data-key|decrypt|batch] [--batch N] [--requests N] [--warmup N]
+#                   [--connections N] [--http1] [--bare]
 #
+# --op batch sends batches of --batch N (default 1000) generate-data-key items.
 # --http1 speaks HTTP/1.1 (one request at a time per connection) instead of HTTP/2.
 # --bare measures the floor instead: a bare Vert.x HTTPS server with the same transport settings
 # that answers every POST without doing any work (io.strongroom.bench.BareVertxServer).
@@ -15,7 +16,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
-op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false proto=()
+op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false proto=() batch=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
@@ -24,7 +25,8 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --bare) bare=true; shift ;;
     --http1) proto=(--h1); shift ;;
-    *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    *) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
@@ -72,6 +74,11 @@ if ! $bare; then
       blob=$(call -H "Authorization: Bearer $app" -d "{\"context\":$context}" \
         "$url/v1/tenants/bench/keys/k/generate-data-key" | json '["ciphertext"]')
       echo "{\"ciphertext\":\"$blob\",\"context\":$context}" > "$dir/body.json" ;;
+    batch)
+      # --batch N generate-data-key items per request (data keys/s = requests/s x N)
+      path=/v1/tenants/bench/batch
+      python3 -c "import json,sys; print(json.dumps({'items':[{'op':'generate-data-key','key':'k','context':json.loads(sys.argv[1])}]*int(sys.argv[2])}))" \
+        "$context" "$batch" > "$dir/body.json" ;;
     *) echo "unknown op: $op" >&2; exit 2 ;;
   esac
 fi
