@@ -26,10 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -501,6 +504,33 @@ class LifecycleScenarioTest {
     byte[] moved = ((ReEncrypted) out.get(6).result()).ciphertext();
     assertThat(kms.crypto().decrypt(USER, T, moved, Map.of("purpose", "moved")).plaintext())
         .isEqualTo(m.plaintext());
+  }
+
+  /**
+   * A batch's data keys come from one DRBG request per batch (and single requests past the pool):
+   * every key has its requested size, all differ, and each opens to itself.
+   */
+  @Test
+  void batchDataKeysHaveTheirSizesAndAreAllDifferent() {
+    create("orders");
+    List<BatchItem> items = new ArrayList<>();
+    int[] sizes = new int[CryptoService.MAX_BATCH];
+    for (int i = 0; i < sizes.length; i++) {
+      // mostly 64-byte keys: they outrun the pool sized for 32-byte ones
+      sizes[i] = i % 10 == 0 ? 16 : i % 10 == 1 ? 32 : 64;
+      items.add(new BatchItem.GenerateDataKey("orders", sizes[i], CTX, true));
+    }
+    List<CryptoService.BatchOutcome> out = kms.crypto().batch(USER, T, items);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < sizes.length; i++) {
+      DataKey k = (DataKey) out.get(i).result();
+      assertThat(k.plaintext()).hasSize(sizes[i]);
+      assertThat(seen.add(HexFormat.of().formatHex(k.plaintext()))).isTrue();
+      if (i % 97 == 0) {
+        assertThat(kms.crypto().decrypt(USER, T, k.ciphertext(), CTX).plaintext())
+            .isEqualTo(k.plaintext());
+      }
+    }
   }
 
   @Test
