@@ -9,7 +9,7 @@
 #   bench/run.sh envelope-calls [MESSAGES]
 #       calls to the data-key source (the server) per 10,000 32-byte envelope messages.
 #   bench/run.sh hsm [--threads N] [--clients N] [--batch N] [--in-flight N] [--http1] [--seconds S]
-#                    [--warmup S]
+#                    [--warmup S] [--protection P]
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
 #       threads. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
