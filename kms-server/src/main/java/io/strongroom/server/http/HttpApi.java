@@ -186,7 +186,9 @@ public final class HttpApi {
   }
 
   private Reply handle(Call call, Route route) {
-    call.caller = identity.authenticate(call.bearer);
+    if (call.caller == null) { // a run on a worker after an attempt on the event loop has it
+      call.caller = identity.authenticate(call.bearer);
+    }
     return route.handler().handle(call);
   }
 
