@@ -9,6 +9,7 @@ import io.strongroom.core.service.KeyService.DestroyRun;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,12 +92,13 @@ final class DueDestruction implements AutoCloseable {
     DestroyRun run = keys.destroyDue();
     if (!run.destroyed().isEmpty()) {
       String requestId = UUID.randomUUID().toString();
+      Instant now = clock.instant();
       List<AuditEvent> events =
           run.destroyed().stream()
               .map(
                   d ->
                       new AuditEvent(
-                          clock.instant(),
+                          now,
                           requestId,
                           d.tenant(),
                           null,

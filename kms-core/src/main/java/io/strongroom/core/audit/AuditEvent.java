@@ -70,9 +70,4 @@ public record AuditEvent(
         source,
         null);
   }
-
-  /** How much this record weighs in a group commit: one, plus one per item. */
-  public int weight() {
-    return items == null ? 1 : 1 + items.size();
-  }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Envelope-encryption use cases: encrypt, decrypt, generate data keys, re-encrypt, and their batch
@@ -142,7 +143,7 @@ public final class CryptoService {
       Integer bytes,
       Map<String, String> context,
       boolean includePlaintext,
-      java.util.function.IntFunction<byte[]> random) {
+      IntFunction<byte[]> random) {
     Access.require(
         caller, tenant, Access.keyMissing(tenant, keyName), "generate-data-key", Role.KEY_USER);
     int n = bytes == null ? DEFAULT_DATA_KEY : bytes;

@@ -131,10 +131,11 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
   }
 
+  /** What an append weighs towards {@link #MAX_GROUP}: one per record, plus one per item. */
   private static int weight(Pending p) {
     int w = 0;
     for (AuditEvent e : p.events()) {
-      w += e.weight();
+      w += e.items() == null ? 1 : 1 + e.items().size();
     }
     return w;
   }
