@@ -31,10 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit log over JDBC with group commit. Appends are queued; one writer thread takes every
  * append that is waiting (up to {@value #MAX_GROUP} events), and in one transaction locks the chain
- * head row ({@code SELECT … FOR UPDATE}, so appends from every node form one chain), chains and
- * inserts the records, moves the head and commits. A batch's record counts as one event per item
- * towards that limit. Each append's future completes only after that commit, so an acknowledged
- * operation's record is durable before the response.
+ * head row (so appends from every node form one chain), chains and inserts the records, moves the
+ * head and commits. The lock is taken by moving the head on condition that it is still the one this
+ * writer committed last, and by {@code SELECT … FOR UPDATE} when it is not. A batch's record counts
+ * as one event per item towards that limit. Each append's future completes only after that commit,
+ * so an acknowledged operation's record is durable before the response.
  */
 public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcAuditLog.class);
@@ -54,6 +55,11 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private final Thread writer;
   private final Object admission = new Object();
   private volatile boolean running = true;
+
+  /**
+   * The head this writer committed last (writer thread only); null until read or after a failure.
+   */
+  private Head knownHead;
 
   public JdbcAuditLog(Database db, AuditChain chain) {
     this(db, chain, PAGE_TEXT_BYTES);
@@ -145,6 +151,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
       db.inTransaction(c -> appendLocked(c, group));
       group.forEach(p -> p.done().complete(null));
     } catch (RuntimeException e) {
+      // the transaction rolled back (or its outcome is unknown): read the head again next time
+      knownHead = null;
       LOG.error(
           "audit append failed; {} callers get UNAVAILABLE: {}", group.size(), e.getMessage());
       KmsException failure = KmsException.unavailable("the audit log is unavailable", e);
@@ -152,27 +160,36 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     }
   }
 
+  /**
+   * Chains the group's records onto the head and stores them. The head this writer committed last
+   * is usually still the head, so the first statement moves it on condition that it is unchanged,
+   * which also locks the row; only when another node (or an operator) has moved it since is it read
+   * again under {@code FOR UPDATE} and the records chained anew.
+   */
   private Void appendLocked(Connection c, List<Pending> group) throws SQLException {
-    long seq;
-    byte[] mac;
-    try (PreparedStatement ps =
-            c.prepareStatement("SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE");
-        ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("audit head row is missing", "02000");
+    Head from = knownHead;
+    byte[][] macs = null;
+    if (from != null) {
+      macs = chain(from, group);
+      if (moveHead(c, from, from.seq() + macs.length, macs[macs.length - 1]) == 0) {
+        macs = null;
       }
-      seq = rs.getLong(1);
-      mac = rs.getBytes(2);
+    }
+    if (macs == null) {
+      from = lockHead(c);
+      macs = chain(from, group);
+      moveHead(c, null, from.seq() + macs.length, macs[macs.length - 1]);
     }
     try (PreparedStatement ins =
         c.prepareStatement(
             "INSERT INTO audit_log (seq, at, request_id, tenant, principal, operation, key_name,"
                 + " key_version, context, outcome, error_code, source, items, mac)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      long seq = from.seq();
+      int i = 0;
       for (Pending p : group) {
         for (AuditEvent e : p.events()) {
           seq++;
-          mac = chain.mac(mac, seq, e);
           ins.setLong(1, seq);
           ins.setLong(2, e.time().toEpochMilli());
           ins.setString(3, e.requestId());
@@ -190,22 +207,71 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
           ins.setString(11, e.errorCode());
           ins.setString(12, e.source());
           ins.setString(13, e.items() == null ? null : json(e.items()));
-          ins.setBytes(14, mac);
+          ins.setBytes(14, macs[i++]);
           ins.addBatch();
         }
       }
       ins.executeBatch();
     }
-    final long headSeq = seq;
-    final byte[] headMac = mac;
-    Database.update(
-        c,
-        "UPDATE audit_head SET seq = ?, mac = ? WHERE id = 1",
-        ps -> {
-          ps.setLong(1, headSeq);
-          ps.setBytes(2, headMac);
-        });
+    knownHead = new Head(from.seq() + macs.length, macs[macs.length - 1]);
     return null;
+  }
+
+  /** The macs of the group's records, in order, chained onto {@code head}. */
+  private byte[][] chain(Head head, List<Pending> group) {
+    int n = 0;
+    for (Pending p : group) {
+      n += p.events().size();
+    }
+    byte[][] macs = new byte[n][];
+    long seq = head.seq();
+    byte[] mac = head.mac();
+    int i = 0;
+    for (Pending p : group) {
+      for (AuditEvent e : p.events()) {
+        mac = chain.mac(mac, ++seq, e);
+        macs[i++] = mac;
+      }
+    }
+    return macs;
+  }
+
+  private static Head lockHead(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("audit head row is missing", "02000");
+      }
+      return new Head(rs.getLong(1), rs.getBytes(2));
+    }
+  }
+
+  /**
+   * Moves the head to {@code (seq, mac)}; if {@code expected} is given, only from there.
+   *
+   * @return the rows moved: 0 when the head is no longer {@code expected}
+   */
+  private static int moveHead(Connection c, Head expected, long seq, byte[] mac)
+      throws SQLException {
+    if (expected == null) {
+      return Database.update(
+          c,
+          "UPDATE audit_head SET seq = ?, mac = ? WHERE id = 1",
+          ps -> {
+            ps.setLong(1, seq);
+            ps.setBytes(2, mac);
+          });
+    }
+    return Database.update(
+        c,
+        "UPDATE audit_head SET seq = ?, mac = ? WHERE id = 1 AND seq = ? AND mac = ?",
+        ps -> {
+          ps.setLong(1, seq);
+          ps.setBytes(2, mac);
+          ps.setLong(3, expected.seq());
+          ps.setBytes(4, expected.mac());
+        });
   }
 
   /**

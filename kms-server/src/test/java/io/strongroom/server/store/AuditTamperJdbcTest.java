@@ -447,6 +447,52 @@ class AuditTamperJdbcTest {
     assertThat(v.records()).isEqualTo(total);
   }
 
+  /**
+   * Two writers on one database, as two nodes: each remembers the head it committed last, which the
+   * other keeps moving, so each append must notice that and chain onto the other's records.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void twoNodesExtendOneChainInTurnAndAtOnce(Backend backend) throws Exception {
+    open(backend);
+    try (JdbcAuditLog other = new JdbcAuditLog(db, chain)) {
+      for (int i = 1; i <= 6; i++) {
+        (i % 2 == 0 ? other : log).append(List.of(event(i))).join();
+      }
+      assertOk(6);
+
+      int perNode = 200;
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (JdbcAuditLog node : List.of(log, other)) {
+          int base = node == log ? 1000 : 2000;
+          done.add(
+              pool.submit(
+                  () -> {
+                    List<CompletableFuture<Void>> appends = new ArrayList<>();
+                    for (int i = 0; i < perNode; i++) {
+                      appends.add(node.append(List.of(event(base + i))));
+                    }
+                    appends.forEach(CompletableFuture::join);
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get(120, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    int total = 6 + 2 * 200;
+    assertThat(log.scan(0, total + 10))
+        .extracting(AuditRecord::seq)
+        .containsExactlyElementsOf(seqs(1, total));
+    assertThat(log.head()).map(AuditLog.Head::seq).contains((long) total);
+    assertOk(total);
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void closeWritesWhatWasAcceptedAndThenRefuses(Backend backend) throws Exception {
