@@ -14,6 +14,7 @@ import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Security;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,17 +114,31 @@ public final class Pkcs11Token implements AutoCloseable {
   private final long firstSlot;
   private volatile long healthyUntil;
 
-  /** One provider instance with its logged-in key store and the handles found through it. */
+  /**
+   * One provider instance with its logged-in key store, the raw GCM calls on the same token, and
+   * the keys and object handles found through them.
+   */
   private static final class Connection {
     private final Provider provider;
     private final KeyStore keyStore;
     private final Wrapper.Token token;
+    private final Wrapper.Gcm gcm;
     private final Map<String, SecretKey> keys = new ConcurrentHashMap<>();
+    private final Map<String, Long> handles = new ConcurrentHashMap<>();
 
-    Connection(Provider provider, KeyStore keyStore, Wrapper.Token token) {
+    Connection(Provider provider, KeyStore keyStore, Wrapper.Token token, Wrapper.Gcm gcm) {
       this.provider = provider;
       this.keyStore = keyStore;
       this.token = token;
+      this.gcm = gcm;
+    }
+
+    Wrapper.Gcm gcm() {
+      return gcm;
+    }
+
+    Map<String, Long> handles() {
+      return handles;
     }
 
     Provider provider() {
@@ -263,7 +278,7 @@ public final class Pkcs11Token implements AutoCloseable {
                   : Pkcs11Exception.reason(e);
       throw new Pkcs11Exception("login to PKCS#11 " + cfg.tokenName() + " failed: " + why, e);
     }
-    return new Connection(provider, ks, token);
+    return new Connection(provider, ks, token, Wrapper.Gcm.open(cfg.library(), token.slot()));
   }
 
   /** Never secret: library, token, slot, maker. */
@@ -323,24 +338,20 @@ public final class Pkcs11Token implements AutoCloseable {
             c.keyStore().deleteEntry(label);
           }
           c.keys().remove(label);
+          c.handles().remove(label);
           return null;
         });
   }
 
-  /** {@code iv ‖ AES-256-GCM(key, iv, plaintext, aad)} computed inside the token. */
+  /**
+   * {@code iv ‖ AES-256-GCM(key, iv, plaintext, aad)} computed inside the token, by one {@code
+   * C_EncryptInit} that carries the AAD and one {@code C_Encrypt} (see {@link Wrapper.Gcm}).
+   */
   public byte[] encrypt(String label, byte[] plaintext, byte[] aad)
       throws GeneralSecurityException {
     byte[] iv = new byte[IV_BYTES];
     random.nextBytes(iv);
-    byte[] ct =
-        callCrypto(
-            "encrypt",
-            c -> {
-              Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
-              gcm.init(Cipher.ENCRYPT_MODE, require(c, label), new GCMParameterSpec(TAG_BITS, iv));
-              gcm.updateAAD(aad);
-              return gcm.doFinal(plaintext);
-            });
+    byte[] ct = callCrypto("encrypt", c -> c.gcm().encrypt(handle(c, label), iv, aad, plaintext));
     byte[] out = new byte[IV_BYTES + ct.length];
     System.arraycopy(iv, 0, out, 0, IV_BYTES);
     System.arraycopy(ct, 0, out, IV_BYTES, ct.length);
@@ -353,17 +364,18 @@ public final class Pkcs11Token implements AutoCloseable {
     if (ivAndCiphertext.length < IV_BYTES + TAG_BITS / 8) {
       throw new AEADBadTagException("ciphertext too short");
     }
+    byte[] iv = Arrays.copyOf(ivAndCiphertext, IV_BYTES);
     return callCrypto(
         "decrypt",
-        c -> {
-          Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
-          gcm.init(
-              Cipher.DECRYPT_MODE,
-              require(c, label),
-              new GCMParameterSpec(TAG_BITS, ivAndCiphertext, 0, IV_BYTES));
-          gcm.updateAAD(aad);
-          return gcm.doFinal(ivAndCiphertext, IV_BYTES, ivAndCiphertext.length - IV_BYTES);
-        });
+        c ->
+            c.gcm()
+                .decrypt(
+                    handle(c, label),
+                    iv,
+                    aad,
+                    ivAndCiphertext,
+                    IV_BYTES,
+                    ivAndCiphertext.length - IV_BYTES));
   }
 
   /** Overhead {@link #encrypt} adds to a plaintext. */
@@ -474,12 +486,22 @@ public final class Pkcs11Token implements AutoCloseable {
     return null;
   }
 
-  private SecretKey require(Connection c, String label) throws GeneralSecurityException {
-    SecretKey k = find(c, label);
-    if (k == null) {
+  /** The object handle of the token key {@code label}, found once per connection. */
+  private static long handle(Connection c, String label) throws Exception {
+    Long h = c.handles().get(label);
+    if (h != null) {
+      return h;
+    }
+    long[] found = c.gcm().find(label);
+    if (found.length == 0) {
       throw new MissingKeyException(label);
     }
-    return k;
+    if (found.length > 1) {
+      throw KmsException.unavailable(
+          "more than one secret key in the HSM is labelled " + label + "; remove the copy", null);
+    }
+    c.handles().put(label, found[0]);
+    return found[0];
   }
 
   /** A labelled key is not in a token that otherwise answers. */

@@ -1,10 +1,18 @@
 package io.strongroom.hsm;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import javax.crypto.AEADBadTagException;
 
 /**
  * The few PKCS#11 calls that SunPKCS11's public API does not offer, made through the JDK's own
@@ -194,6 +202,281 @@ final class Wrapper {
           init.invoke(p11, initArgs());
           return null;
         });
+  }
+
+  /**
+   * AES-256-GCM inside the token by the raw calls: one {@code C_EncryptInit} whose mechanism
+   * parameters carry the IV and the AAD, then one {@code C_Encrypt} (decryption likewise). Through
+   * JCA the same operation takes twice that: {@code Cipher.init} starts the operation without the
+   * AAD, and {@code updateAAD} makes SunPKCS11 cancel it (on a PKCS#11 2.40 token such as SoftHSM2,
+   * which has no {@code C_SessionCancel}, by a dummy {@code C_Encrypt}) and start it again; on a
+   * network HSM each of those calls is a round trip.
+   *
+   * <p>The sessions are opened here, on the token's slot, when none is idle; the caller bounds how
+   * many are in use at once. They share the login of the application (made through SunPKCS11's key
+   * store). A session is closed after any failure other than a tag that does not verify. Sessions
+   * are never closed otherwise: after the library is re-initialised their handle numbers may name
+   * another provider's sessions, so a new {@code Gcm} replaces this one and this one is dropped.
+   */
+  static final class Gcm {
+    static final int TAG_BYTES = 16;
+    private static final long CKM_AES_GCM = 0x1087L;
+    private static final Set<String> BAD_TAG =
+        Set.of("CKR_ENCRYPTED_DATA_INVALID", "CKR_ENCRYPTED_DATA_LEN_RANGE", "CKR_GENERAL_ERROR");
+
+    private final Object p11;
+    private final long slot;
+    private final Deque<Long> idle = new ConcurrentLinkedDeque<>();
+
+    private Gcm(Object p11, long slot) {
+      this.p11 = p11;
+      this.slot = slot;
+    }
+
+    /** For the token in {@code slot} of {@code library}, which must be initialised already. */
+    static Gcm open(Path library, long slot) throws Pkcs11Exception {
+      return call(
+          library,
+          "use",
+          p11 -> {
+            if (Raw.FAILURE != null) {
+              throw Raw.FAILURE;
+            }
+            return new Gcm(p11, slot);
+          });
+    }
+
+    /** The handles of the secret-key token objects labelled {@code label}: none, one or two. */
+    long[] find(String label) throws Exception {
+      Object template = labelTemplate(label);
+      long s = session();
+      boolean ok = false;
+      try {
+        long[] found;
+        Raw.findInit.invoke(p11, s, template);
+        try {
+          found = (long[]) Raw.find.invoke(p11, s, 2L);
+        } finally {
+          Raw.findFinal.invoke(p11, s);
+        }
+        ok = true;
+        return found;
+      } catch (Exception | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      } finally {
+        release(s, ok);
+      }
+    }
+
+    private static Object labelTemplate(String label) throws Exception {
+      try {
+        Object template = java.lang.reflect.Array.newInstance(Raw.attribute, 3);
+        java.lang.reflect.Array.set(
+            template, 0, Raw.longAttribute.invoke(CKA_CLASS, CKO_SECRET_KEY));
+        java.lang.reflect.Array.set(template, 1, Raw.booleanAttribute.invoke(CKA_TOKEN, true));
+        java.lang.reflect.Array.set(
+            template, 2, Raw.objectAttribute.invoke(CKA_LABEL, (Object) label.toCharArray()));
+        return template;
+      } catch (Exception | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
+
+    /** {@code AES-256-GCM(key, iv, plaintext, aad)}: the ciphertext and its 16-byte tag. */
+    byte[] encrypt(long key, byte[] iv, byte[] aad, byte[] plaintext) throws Exception {
+      byte[] out = new byte[plaintext.length + TAG_BYTES];
+      long s = session();
+      boolean ok = false;
+      try {
+        Raw.encryptInit.invoke(p11, s, mechanism(iv, aad), key);
+        int n =
+            (int)
+                Raw.encrypt.invoke(
+                    p11, s, 0L, plaintext, 0, plaintext.length, 0L, out, 0, out.length);
+        ok = true;
+        return n == out.length ? out : Arrays.copyOf(out, n);
+      } catch (Exception | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      } finally {
+        release(s, ok);
+      }
+    }
+
+    /**
+     * Opens {@code in[offset, offset + length)} (ciphertext and tag; at least the tag's length).
+     *
+     * @throws AEADBadTagException when the token refuses the tag (as SunPKCS11 does, for
+     *     CKR_ENCRYPTED_DATA_INVALID, CKR_ENCRYPTED_DATA_LEN_RANGE and, from tokens that report a
+     *     tag mismatch so, CKR_GENERAL_ERROR)
+     */
+    byte[] decrypt(long key, byte[] iv, byte[] aad, byte[] in, int offset, int length)
+        throws Exception {
+      byte[] out = new byte[length];
+      long s = session();
+      boolean ok = false;
+      try {
+        Raw.decryptInit.invoke(p11, s, mechanism(iv, aad), key);
+        int n = (int) Raw.decrypt.invoke(p11, s, 0L, in, offset, length, 0L, out, 0, out.length);
+        ok = true;
+        return Arrays.copyOf(out, n);
+      } catch (Exception e) {
+        String code = Pkcs11Exception.returnCode(e);
+        if (code != null && BAD_TAG.contains(code)) {
+          ok = true; // the operation ended; the session is fine
+          throw (AEADBadTagException) new AEADBadTagException(code).initCause(e);
+        }
+        throw e;
+      } catch (Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      } finally {
+        Arrays.fill(out, (byte) 0);
+        release(s, ok);
+      }
+    }
+
+    private static Object mechanism(byte[] iv, byte[] aad) throws Throwable {
+      return Raw.mechanism.invoke(CKM_AES_GCM, Raw.gcmParams.invoke(TAG_BYTES * 8, iv, aad));
+    }
+
+    private long session() throws Exception {
+      Long s = idle.poll();
+      if (s != null) {
+        return s;
+      }
+      try {
+        return (long) Raw.openSession.invoke(p11, slot, CKF_SERIAL_SESSION, null, null);
+      } catch (Exception | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
+
+    private void release(long session, boolean ok) {
+      if (ok) {
+        idle.push(session);
+        return;
+      }
+      try {
+        Raw.closeSession.invoke(p11, session);
+      } catch (Throwable ignored) {
+        // the session or the token is gone already
+      }
+    }
+  }
+
+  /**
+   * Method handles on the JDK's wrapper for {@link Gcm}'s calls, looked up once; {@link #FAILURE}
+   * says why not when the JVM does not open the wrapper to Strongroom.
+   */
+  private static final class Raw {
+    static final Pkcs11Exception FAILURE;
+    static final Class<?> attribute;
+    static final MethodHandle longAttribute;
+    static final MethodHandle booleanAttribute;
+    static final MethodHandle objectAttribute;
+    static final MethodHandle gcmParams;
+    static final MethodHandle mechanism;
+    static final MethodHandle openSession;
+    static final MethodHandle closeSession;
+    static final MethodHandle findInit;
+    static final MethodHandle find;
+    static final MethodHandle findFinal;
+    static final MethodHandle encryptInit;
+    static final MethodHandle encrypt;
+    static final MethodHandle decryptInit;
+    static final MethodHandle decrypt;
+
+    static {
+      Pkcs11Exception failure = null;
+      Class<?> attr = null;
+      MethodHandle[] h = new MethodHandle[14];
+      try {
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        Class<?> p11 = Class.forName(PKG + "PKCS11");
+        attr = Class.forName(PKG + "CK_ATTRIBUTE");
+        Class<?> mech = Class.forName(PKG + "CK_MECHANISM");
+        Class<?> gcm = Class.forName(PKG + "CK_GCM_PARAMS");
+        Class<?> attrs = attr.arrayType();
+        h[0] = ctor(l, attr, long.class, long.class);
+        h[1] = ctor(l, attr, long.class, boolean.class);
+        h[2] = ctor(l, attr, long.class, Object.class);
+        h[3] = ctor(l, gcm, int.class, byte[].class, byte[].class);
+        h[4] = ctor(l, mech, long.class, gcm);
+        h[5] =
+            virtual(
+                l,
+                p11,
+                "C_OpenSession",
+                long.class,
+                long.class,
+                long.class,
+                Object.class,
+                Class.forName(PKG + "CK_NOTIFY"));
+        h[6] = virtual(l, p11, "C_CloseSession", void.class, long.class);
+        h[7] = virtual(l, p11, "C_FindObjectsInit", void.class, long.class, attrs);
+        h[8] = virtual(l, p11, "C_FindObjects", long[].class, long.class, long.class);
+        h[9] = virtual(l, p11, "C_FindObjectsFinal", void.class, long.class);
+        Class<?>[] crypt = {
+          long.class,
+          long.class,
+          byte[].class,
+          int.class,
+          int.class,
+          long.class,
+          byte[].class,
+          int.class,
+          int.class
+        };
+        h[10] = virtual(l, p11, "C_EncryptInit", void.class, long.class, mech, long.class);
+        h[11] = virtual(l, p11, "C_Encrypt", int.class, crypt);
+        h[12] = virtual(l, p11, "C_DecryptInit", void.class, long.class, mech, long.class);
+        h[13] = virtual(l, p11, "C_Decrypt", int.class, crypt);
+      } catch (ReflectiveOperationException | RuntimeException | IllegalAccessError e) {
+        failure =
+            new Pkcs11Exception(
+                "Strongroom's PKCS#11 support needs the JVM option --add-opens"
+                    + " jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED ("
+                    + Pkcs11Exception.reason(e)
+                    + ")",
+                e);
+      }
+      FAILURE = failure;
+      attribute = attr;
+      longAttribute = h[0];
+      booleanAttribute = h[1];
+      objectAttribute = h[2];
+      gcmParams = h[3];
+      mechanism = h[4];
+      openSession = h[5];
+      closeSession = h[6];
+      findInit = h[7];
+      find = h[8];
+      findFinal = h[9];
+      encryptInit = h[10];
+      encrypt = h[11];
+      decryptInit = h[12];
+      decrypt = h[13];
+    }
+
+    private static MethodHandle ctor(MethodHandles.Lookup l, Class<?> type, Class<?>... params)
+        throws ReflectiveOperationException {
+      return l.findConstructor(type, MethodType.methodType(void.class, params));
+    }
+
+    private static MethodHandle virtual(
+        MethodHandles.Lookup l, Class<?> type, String name, Class<?> result, Class<?>... params)
+        throws ReflectiveOperationException {
+      return l.findVirtual(type, name, MethodType.methodType(result, params));
+    }
   }
 
   @FunctionalInterface

@@ -211,6 +211,87 @@ class Pkcs11TokenTest {
     }
   }
 
+  /**
+   * The token's raw calls (one C_EncryptInit carrying the AAD, then C_Encrypt) make standard
+   * AES-256-GCM with the AAD bound: SunPKCS11's own Cipher, which Strongroom used before, opens
+   * what the token makes and makes what the token opens, so blobs from either stay readable.
+   */
+  @Test
+  void theRawCallsAreAesGcmAsSunPkcs11sCipherMakesIt() throws Exception {
+    String label = "sr-ver-" + KEY_ID + "-70";
+    token.createKey(label);
+    java.security.Provider jca =
+        Security.getProvider("SunPKCS11")
+            .configure(
+                "--name = jca-check\nlibrary = \""
+                    + SoftHsm.library()
+                    + "\"\nslot = "
+                    + token.slot()
+                    + "\n");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS11", jca);
+    ks.load(null, SoftHsm.PIN.toCharArray());
+    javax.crypto.SecretKey key = (javax.crypto.SecretKey) ks.getKey(label, null);
+    byte[] plaintext = "thirty-two bytes of a data key..".getBytes(StandardCharsets.US_ASCII);
+
+    byte[] made = token.encrypt(label, plaintext, AAD);
+    javax.crypto.Cipher open = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", jca);
+    open.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        key,
+        new javax.crypto.spec.GCMParameterSpec(128, made, 0, 12));
+    open.updateAAD(AAD);
+    assertThat(open.doFinal(made, 12, made.length - 12)).isEqualTo(plaintext);
+
+    byte[] iv = new byte[12];
+    new java.security.SecureRandom().nextBytes(iv);
+    javax.crypto.Cipher seal = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", jca);
+    seal.init(
+        javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+    seal.updateAAD(AAD);
+    byte[] ct = seal.doFinal(plaintext);
+    byte[] old = new byte[12 + ct.length];
+    System.arraycopy(iv, 0, old, 0, 12);
+    System.arraycopy(ct, 0, old, 12, ct.length);
+    assertThat(token.decrypt(label, old, AAD)).isEqualTo(plaintext);
+
+    // the AAD is bound, and a refused tag leaves the token serving
+    assertThatThrownBy(() -> token.decrypt(label, old, "other".getBytes(StandardCharsets.US_ASCII)))
+        .isInstanceOf(javax.crypto.AEADBadTagException.class);
+    old[old.length - 1] ^= 1;
+    assertThatThrownBy(() -> token.decrypt(label, old, AAD))
+        .isInstanceOf(javax.crypto.AEADBadTagException.class);
+    assertThat(token.isUp()).isTrue();
+    assertThat(token.decrypt(label, made, AAD)).isEqualTo(plaintext);
+    assertThat(
+            metrics
+                .get("strongroom.hsm.calls")
+                .tag("op", "decrypt")
+                .tag("outcome", "rejected")
+                .timer()
+                .count())
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * Two objects with one label (made outside Strongroom) are refused rather than guessed between.
+   * On a token of its own: SunPKCS11's key store refuses to load a token with such a pair.
+   */
+  @Test
+  void aLabelThatTwoObjectsShareIsRefused() throws Exception {
+    try (Pkcs11Token extra =
+        Pkcs11Token.open(SoftHsm.config("strongroom-extra"), new SimpleMeterRegistry())) {
+      String label = "sr-ver-" + KEY_ID + "-71";
+      Wrapper.generateAesKey(SoftHsm.library(), extra.slot(), label);
+      Wrapper.generateAesKey(SoftHsm.library(), extra.slot(), label);
+      assertThatThrownBy(() -> extra.encrypt(label, new byte[32], AAD))
+          .isInstanceOf(KmsException.class)
+          .hasMessageContaining("more than one secret key in the HSM is labelled " + label)
+          .extracting(e -> ((KmsException) e).code())
+          .isEqualTo(ErrorCode.UNAVAILABLE);
+      assertThat(extra.isUp()).isTrue();
+    }
+  }
+
   @Test
   void describesItselfWithoutSecrets() {
     assertThat(token.describe())
