@@ -4,9 +4,11 @@
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
 #   bench/h2load.sh [--op generate-data-key|decrypt|batch] [--batch N] [--requests N] [--warmup N]
-#                   [--connections N] [--http1] [--bare]
+#                   [--connections N] [--streams N] [--http1] [--bare]
 #
 # --op batch sends batches of --batch N (default 1000) generate-data-key items.
+# --streams N keeps N requests in flight per HTTP/2 connection (default 1), as an SDK client that
+# shares one connection among its threads does.
 # --http1 speaks HTTP/1.1 (one request at a time per connection) instead of HTTP/2.
 # --bare measures the floor instead: a bare Vert.x HTTPS server with the same transport settings
 # that answers every POST without doing any work (io.strongroom.bench.BareVertxServer).
@@ -16,17 +18,18 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
-op=generate-data-key requests=300000 warmup=400000 connections=64 bare=false proto=() batch=1000
+op=generate-data-key requests=300000 warmup=400000 connections=64 streams=1 bare=false proto=() batch=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --streams) streams=$2; shift 2 ;;
     --bare) bare=true; shift ;;
     --http1) proto=(--h1); shift ;;
     --batch) batch=$2; shift 2 ;;
-    *) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
@@ -84,7 +87,7 @@ if ! $bare; then
 fi
 
 load() {
-  h2load "${proto[@]}" -n "$1" -c "$connections" -m 1 -t 1 -H "Authorization: Bearer $app" \
+  h2load "${proto[@]}" -n "$1" -c "$connections" -m "$streams" -t 1 -H "Authorization: Bearer $app" \
     -H content-type:application/json -d "$dir/body.json" "$url$path"
 }
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
@@ -95,4 +98,4 @@ before=$(cpu)
 load "$requests" | grep -E 'finished in|requests:|status codes|time for request|min  '
 after=$(cpu)
 echo "server CPU: $(( (after - before) * 1000000 / ticks / requests )) µs per request" \
-  "($op, $connections connections, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"
+  "($op, $connections connections, $streams in flight each, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"

@@ -6,6 +6,7 @@ import io.strongroom.api.CryptoMessages.BatchResponse;
 import io.strongroom.client.StrongroomClient;
 import io.strongroom.hsm.Pkcs11Config;
 import io.strongroom.hsm.Pkcs11Token;
+import io.strongroom.hsm.RawGcm;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.security.SecureRandom;
 import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -33,9 +35,14 @@ import javax.crypto.spec.GCMParameterSpec;
  * check), on one token with the same number of threads:
  *
  * <ol>
- *   <li><b>bare</b>: SunPKCS11 alone, each thread looping AES-256-GCM (random 12-byte IV, 90 bytes
- *       of AAD like a blob's, 32-byte plaintext like a data key) with a token key inside the token:
- *       {@code encrypt} (what generate-data-key does in the HSM) and {@code decrypt};
+ *   <li><b>bare</b>: the PKCS#11 calls alone, each thread looping AES-256-GCM (random 12-byte IV,
+ *       90 bytes of AAD like a blob's, 32-byte plaintext like a data key) with a token key inside
+ *       the token: {@code encrypt} (what generate-data-key does in the HSM) and {@code decrypt}.
+ *       Made two ways: by the same raw calls as the server ({@link RawGcm}: {@code C_EncryptInit}
+ *       with the AAD, {@code C_Encrypt}), which is the comparison, and by SunPKCS11's {@code
+ *       Cipher} (which needs two of each, see docs/HSM.md), for reference. The raw loop runs again
+ *       after the server, and the server is set beside the mean of the two runs, since the
+ *       machine's speed drifts;
  *   <li><b>server</b>: a Strongroom server (child process, root key in the token, durable audit,
  *       TLS 1.3) whose PKCS#11 session pool has as many sessions as the bare loop has threads, and
  *       the SDK with enough concurrent requests to keep those sessions busy (each request waits for
@@ -111,10 +118,19 @@ public final class HsmThroughput {
         http1 ? "HTTP/1.1" : "HTTP/2",
         warmup,
         seconds);
-    double bareEnc = measure(threads, warmup, seconds, () -> bareEncrypt(p, key, new byte[32]));
-    double bareDec = measure(threads, warmup, seconds, () -> bareDecrypt(p, key, sample));
-    System.out.printf(Locale.ROOT, "bare SunPKCS11 AES-GCM encrypt: %,.0f ops/s%n", bareEnc);
-    System.out.printf(Locale.ROOT, "bare SunPKCS11 AES-GCM decrypt: %,.0f ops/s%n", bareDec);
+    RawGcm raw = RawGcm.open(library, slot, keyLabel);
+    byte[] rawSample = rawEncrypt(raw, new byte[32]);
+    double jcaEnc = measure(threads, warmup, seconds, () -> bareEncrypt(p, key, new byte[32]));
+    double jcaDec = measure(threads, warmup, seconds, () -> bareDecrypt(p, key, sample));
+    System.out.printf(
+        Locale.ROOT, "bare SunPKCS11 Cipher AES-GCM encrypt (reference): %,.0f ops/s%n", jcaEnc);
+    System.out.printf(
+        Locale.ROOT, "bare SunPKCS11 Cipher AES-GCM decrypt (reference): %,.0f ops/s%n", jcaDec);
+    double rawEnc = measure(threads, warmup, seconds, () -> rawEncrypt(raw, new byte[32]));
+    double rawDec = measure(threads, warmup, seconds, () -> rawDecrypt(raw, rawSample));
+    System.out.printf(Locale.ROOT, "bare raw calls AES-GCM encrypt, before: %,.0f ops/s%n", rawEnc);
+    System.out.printf(Locale.ROOT, "bare raw calls AES-GCM decrypt, before: %,.0f ops/s%n", rawDec);
+    double[] served = new double[4];
 
     Path data = Files.createTempDirectory("strongroom-hsm-bench");
     List<String> common =
@@ -175,18 +191,8 @@ public final class HsmThroughput {
               () ->
                   app.decrypt(
                       "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
-      System.out.printf(
-          Locale.ROOT,
-          "server generate-data-key (%s key): %,.0f ops/s = %.0f %% of bare encrypt%n",
-          protection,
-          gdk,
-          100 * gdk / bareEnc);
-      System.out.printf(
-          Locale.ROOT,
-          "server decrypt (%s key):           %,.0f ops/s = %.0f %% of bare decrypt%n",
-          protection,
-          dec,
-          100 * dec / bareDec);
+      served[0] = gdk;
+      served[1] = dec;
       // Batches: the HTTP, TLS, authentication and audit costs are paid once per request, so the
       // token's own speed shows. By default as many requests in flight as the bare loop has
       // threads; with more (--in-flight), a session is not idle while its request parses, waits
@@ -212,24 +218,33 @@ public final class HsmThroughput {
           batch
               * measure(
                   batchesInFlight, warmup, seconds, () -> requireOk(app.batch("bench", decItems)));
+      served[2] = gdkBatch;
+      served[3] = decBatch;
+    }
+    double rawEncAfter = measure(threads, warmup, seconds, () -> rawEncrypt(raw, new byte[32]));
+    double rawDecAfter = measure(threads, warmup, seconds, () -> rawDecrypt(raw, rawSample));
+    System.out.printf(
+        Locale.ROOT, "bare raw calls AES-GCM encrypt, after:  %,.0f ops/s%n", rawEncAfter);
+    System.out.printf(
+        Locale.ROOT, "bare raw calls AES-GCM decrypt, after:  %,.0f ops/s%n", rawDecAfter);
+    int inFlightShown = inFlight > 0 ? inFlight : threads;
+    double enc = (rawEnc + rawEncAfter) / 2;
+    double dec = (rawDec + rawDecAfter) / 2;
+    String[] what = {
+      "server generate-data-key (" + protection + " key), single requests",
+      "server decrypt (" + protection + " key), single requests",
+      "server batches of " + batch + " generate-data-key, " + inFlightShown + " in flight",
+      "server batches of " + batch + " decrypt, " + inFlightShown + " in flight"
+    };
+    for (int i = 0; i < 4; i++) {
+      double bare = i % 2 == 0 ? enc : dec;
       System.out.printf(
           Locale.ROOT,
-          "server batch of %d generate-data-key (%s key), %d requests in flight: %,.0f data keys/s"
-              + " = %.0f %% of bare encrypt%n",
-          batch,
-          protection,
-          batchesInFlight,
-          gdkBatch,
-          100 * gdkBatch / bareEnc);
-      System.out.printf(
-          Locale.ROOT,
-          "server batch of %d decrypt (%s key), %d requests in flight:           %,.0f data keys/s"
-              + " = %.0f %% of bare decrypt%n",
-          batch,
-          protection,
-          batchesInFlight,
-          decBatch,
-          100 * decBatch / bareDec);
+          "%-58s %,9.0f data keys/s = %3.0f %% of the bare raw loop (%3.0f %% of the Cipher loop)%n",
+          what[i],
+          served[i],
+          100 * served[i] / bare,
+          100 * served[i] / (i % 2 == 0 ? jcaEnc : jcaDec));
     }
   }
 
@@ -253,6 +268,21 @@ public final class HsmThroughput {
       throw new IllegalStateException(name + " is not set (bench/run.sh hsm sets it)");
     }
     return v;
+  }
+
+  private static byte[] rawEncrypt(RawGcm raw, byte[] plaintext) throws Exception {
+    byte[] iv = new byte[12];
+    ThreadLocalRandom.current().nextBytes(iv);
+    byte[] ct = raw.encrypt(iv, AAD, plaintext);
+    byte[] out = new byte[12 + ct.length];
+    System.arraycopy(iv, 0, out, 0, 12);
+    System.arraycopy(ct, 0, out, 12, ct.length);
+    return out;
+  }
+
+  private static byte[] rawDecrypt(RawGcm raw, byte[] ivAndCt) throws Exception {
+    return raw.decrypt(
+        Arrays.copyOf(ivAndCt, 12), AAD, Arrays.copyOfRange(ivAndCt, 12, ivAndCt.length));
   }
 
   static byte[] bareEncrypt(Provider p, SecretKey key, byte[] plaintext) throws Exception {
