@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -120,17 +121,19 @@ public final class HsmThroughput {
         seconds);
     RawGcm raw = RawGcm.open(library, slot, keyLabel);
     byte[] rawSample = rawEncrypt(raw, new byte[32]);
-    double jcaEnc = measure(threads, warmup, seconds, () -> bareEncrypt(p, key, new byte[32]));
-    double jcaDec = measure(threads, warmup, seconds, () -> bareDecrypt(p, key, sample));
-    System.out.printf(
-        Locale.ROOT, "bare SunPKCS11 Cipher AES-GCM encrypt (reference): %,.0f ops/s%n", jcaEnc);
-    System.out.printf(
-        Locale.ROOT, "bare SunPKCS11 Cipher AES-GCM decrypt (reference): %,.0f ops/s%n", jcaDec);
-    double rawEnc = measure(threads, warmup, seconds, () -> rawEncrypt(raw, new byte[32]));
-    double rawDec = measure(threads, warmup, seconds, () -> rawDecrypt(raw, rawSample));
-    System.out.printf(Locale.ROOT, "bare raw calls AES-GCM encrypt, before: %,.0f ops/s%n", rawEnc);
-    System.out.printf(Locale.ROOT, "bare raw calls AES-GCM decrypt, before: %,.0f ops/s%n", rawDec);
-    double[] served = new double[4];
+    Rate jcaEnc =
+        measure(threads, warmup, seconds, OWN_CPU, () -> bareEncrypt(p, key, new byte[32]))
+            .print("bare SunPKCS11 Cipher AES-GCM encrypt (reference)");
+    Rate jcaDec =
+        measure(threads, warmup, seconds, OWN_CPU, () -> bareDecrypt(p, key, sample))
+            .print("bare SunPKCS11 Cipher AES-GCM decrypt (reference)");
+    Rate rawEnc =
+        measure(threads, warmup, seconds, OWN_CPU, () -> rawEncrypt(raw, new byte[32]))
+            .print("bare raw calls AES-GCM encrypt, before");
+    Rate rawDec =
+        measure(threads, warmup, seconds, OWN_CPU, () -> rawDecrypt(raw, rawSample))
+            .print("bare raw calls AES-GCM decrypt, before");
+    Rate[] served = new Rate[4];
 
     Path data = Files.createTempDirectory("strongroom-hsm-bench");
     List<String> common =
@@ -170,11 +173,12 @@ public final class HsmThroughput {
       ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
       java.util.concurrent.atomic.AtomicInteger kept =
           new java.util.concurrent.atomic.AtomicInteger();
-      double gdk =
+      Rate gdk =
           measure(
               clients,
               warmup,
               seconds,
+              server::cpuSeconds,
               () -> {
                 byte[] c = app.generateDataKey("bench", "hsm-key", ctx).ciphertext();
                 // a counter, not blobs.size(): that walks the whole queue on every call
@@ -183,11 +187,12 @@ public final class HsmThroughput {
                 }
               });
       List<byte[]> pool = new ArrayList<>(blobs);
-      double dec =
+      Rate dec =
           measure(
               clients,
               warmup,
               seconds,
+              server::cpuSeconds,
               () ->
                   app.decrypt(
                       "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
@@ -210,41 +215,81 @@ public final class HsmThroughput {
         String b64 = Base64.getEncoder().encodeToString(pool.get(i % pool.size()));
         decItems.add(new BatchItem("decrypt", null, null, b64, ctx, null, null, null, null));
       }
-      double gdkBatch =
-          batch
-              * measure(
-                  batchesInFlight, warmup, seconds, () -> requireOk(app.batch("bench", gdkItems)));
-      double decBatch =
-          batch
-              * measure(
-                  batchesInFlight, warmup, seconds, () -> requireOk(app.batch("bench", decItems)));
-      served[2] = gdkBatch;
-      served[3] = decBatch;
+      served[2] =
+          measure(
+                  batchesInFlight,
+                  warmup,
+                  seconds,
+                  server::cpuSeconds,
+                  () -> requireOk(app.batch("bench", gdkItems)))
+              .times(batch);
+      served[3] =
+          measure(
+                  batchesInFlight,
+                  warmup,
+                  seconds,
+                  server::cpuSeconds,
+                  () -> requireOk(app.batch("bench", decItems)))
+              .times(batch);
     }
-    double rawEncAfter = measure(threads, warmup, seconds, () -> rawEncrypt(raw, new byte[32]));
-    double rawDecAfter = measure(threads, warmup, seconds, () -> rawDecrypt(raw, rawSample));
-    System.out.printf(
-        Locale.ROOT, "bare raw calls AES-GCM encrypt, after:  %,.0f ops/s%n", rawEncAfter);
-    System.out.printf(
-        Locale.ROOT, "bare raw calls AES-GCM decrypt, after:  %,.0f ops/s%n", rawDecAfter);
+    Rate rawEncAfter =
+        measure(threads, warmup, seconds, OWN_CPU, () -> rawEncrypt(raw, new byte[32]))
+            .print("bare raw calls AES-GCM encrypt, after");
+    Rate rawDecAfter =
+        measure(threads, warmup, seconds, OWN_CPU, () -> rawDecrypt(raw, rawSample))
+            .print("bare raw calls AES-GCM decrypt, after");
     int inFlightShown = inFlight > 0 ? inFlight : threads;
-    double enc = (rawEnc + rawEncAfter) / 2;
-    double dec = (rawDec + rawDecAfter) / 2;
+    Rate enc = rawEnc.mean(rawEncAfter);
+    Rate dec = rawDec.mean(rawDecAfter);
     String[] what = {
       "server generate-data-key (" + protection + " key), single requests",
       "server decrypt (" + protection + " key), single requests",
       "server batches of " + batch + " generate-data-key, " + inFlightShown + " in flight",
       "server batches of " + batch + " decrypt, " + inFlightShown + " in flight"
     };
+    System.out.println(
+        "server path against the bare raw loop (mean of before and after): throughput, and the"
+            + " server process's CPU per data key against the bare loop's CPU per operation");
     for (int i = 0; i < 4; i++) {
-      double bare = i % 2 == 0 ? enc : dec;
+      Rate bare = i % 2 == 0 ? enc : dec;
+      Rate jca = i % 2 == 0 ? jcaEnc : jcaDec;
+      Rate r = served[i];
       System.out.printf(
           Locale.ROOT,
-          "%-58s %,9.0f data keys/s = %3.0f %% of the bare raw loop (%3.0f %% of the Cipher loop)%n",
+          "%-58s %,9.0f data keys/s = %3.0f %% of the bare raw loop (%3.0f %% of the Cipher"
+              + " loop); %5.1f µs of server CPU per data key = %3.0f %% of the bare cost%n",
           what[i],
-          served[i],
-          100 * served[i] / bare,
-          100 * served[i] / (i % 2 == 0 ? jcaEnc : jcaDec));
+          r.perSecond(),
+          100 * r.perSecond() / bare.perSecond(),
+          100 * r.perSecond() / jca.perSecond(),
+          r.cpuMicros(),
+          100 * bare.cpuMicros() / r.cpuMicros());
+    }
+  }
+
+  /** The bench process's own CPU time: the bare loops run here. */
+  private static final DoubleSupplier OWN_CPU =
+      () ->
+          ((com.sun.management.OperatingSystemMXBean)
+                      java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                  .getProcessCpuTime()
+              / 1e9;
+
+  /** Operations per second, and CPU (of the process doing the work) per operation. */
+  private record Rate(double perSecond, double cpuMicros) {
+    /** Per item, for operations of {@code items} items each. */
+    Rate times(int items) {
+      return new Rate(perSecond * items, cpuMicros / items);
+    }
+
+    Rate mean(Rate other) {
+      return new Rate((perSecond + other.perSecond) / 2, (cpuMicros + other.cpuMicros) / 2);
+    }
+
+    Rate print(String what) {
+      System.out.printf(
+          Locale.ROOT, "%s: %,.0f ops/s, %.1f µs CPU per op%n", what, perSecond, cpuMicros);
+      return this;
     }
   }
 
@@ -310,8 +355,12 @@ public final class HsmThroughput {
     void run() throws Exception;
   }
 
-  /** Operations per second over {@code seconds}, after {@code warmup} seconds, on N threads. */
-  private static double measure(int threads, int warmup, int seconds, Op op) throws Exception {
+  /**
+   * Operations per second over {@code seconds}, after {@code warmup} seconds, on N threads, and the
+   * CPU time {@code cpu} (in seconds) counts per operation meanwhile.
+   */
+  private static Rate measure(int threads, int warmup, int seconds, DoubleSupplier cpu, Op op)
+      throws Exception {
     AtomicBoolean counting = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     LongAdder done = new LongAdder();
@@ -338,15 +387,17 @@ public final class HsmThroughput {
     Thread.sleep(warmup * 1000L);
     counting.set(true);
     long start = System.nanoTime();
+    double cpuStart = cpu.getAsDouble();
     Thread.sleep(seconds * 1000L);
     long n = done.sum();
     double elapsed = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = cpu.getAsDouble() - cpuStart;
     stop.set(true);
     finished.await();
     if (!errors.isEmpty()) {
       throw new IllegalStateException("an operation failed", errors.peek());
     }
-    return n / elapsed;
+    return new Rate(n / elapsed, n == 0 ? 0 : cpuSeconds * 1e6 / n);
   }
 
   static {
