@@ -7,11 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
+import io.strongroom.core.crypto.Drbg;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.Provider;
-import java.security.SecureRandom;
 import java.security.Security;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,7 +91,6 @@ public final class Pkcs11Token implements AutoCloseable {
   private final Pkcs11Config cfg;
   private final Semaphore sessions;
   private final AtomicInteger active = new AtomicInteger();
-  private final SecureRandom random = new SecureRandom();
   private final ReentrantLock reconnectLock = new ReentrantLock();
   private final Metrics metrics;
   private final String description;
@@ -350,7 +349,7 @@ public final class Pkcs11Token implements AutoCloseable {
   public byte[] encrypt(String label, byte[] plaintext, byte[] aad)
       throws GeneralSecurityException {
     byte[] iv = new byte[IV_BYTES];
-    random.nextBytes(iv);
+    Drbg.current().nextBytes(iv);
     byte[] ct = callCrypto("encrypt", c -> c.gcm().encrypt(handle(c, label), iv, aad, plaintext));
     byte[] out = new byte[IV_BYTES + ct.length];
     System.arraycopy(iv, 0, out, 0, IV_BYTES);
@@ -747,7 +746,7 @@ public final class Pkcs11Token implements AutoCloseable {
     try {
       Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding", c.provider());
       byte[] iv = new byte[IV_BYTES];
-      random.nextBytes(iv);
+      Drbg.current().nextBytes(iv);
       SecretKey k = find(c, cfg.probeLabel());
       if (k == null) {
         return false;
@@ -763,6 +762,7 @@ public final class Pkcs11Token implements AutoCloseable {
   private static final class Metrics {
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> okTimers = new ConcurrentHashMap<>();
     final Counter waits;
     final Counter reconnects;
     final Counter reinitialisations;
@@ -793,16 +793,23 @@ public final class Pkcs11Token implements AutoCloseable {
     }
 
     void record(String op, String outcome, long nanos) {
-      timers
-          .computeIfAbsent(
-              op + '/' + outcome,
-              k ->
-                  Timer.builder("strongroom.hsm.calls")
-                      .description("PKCS#11 calls by operation and outcome")
-                      .tag("op", op)
-                      .tag("outcome", outcome)
-                      .register(registry))
-          .record(nanos, TimeUnit.NANOSECONDS);
+      // the common case without building a key: a successful call, by operation
+      Timer t = "ok".equals(outcome) ? okTimers.get(op) : null;
+      if (t == null) {
+        t =
+            timers.computeIfAbsent(
+                op + '/' + outcome,
+                k ->
+                    Timer.builder("strongroom.hsm.calls")
+                        .description("PKCS#11 calls by operation and outcome")
+                        .tag("op", op)
+                        .tag("outcome", outcome)
+                        .register(registry));
+        if ("ok".equals(outcome)) {
+          okTimers.put(op, t);
+        }
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.strongroom.core.KeyVersion;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.Role;
 import io.strongroom.core.crypto.CiphertextBlob;
+import io.strongroom.core.crypto.Drbg;
 import io.strongroom.core.crypto.EncryptionContext;
 import io.strongroom.core.custody.Custodians;
 import io.strongroom.core.custody.VersionRef;
@@ -14,10 +15,7 @@ import io.strongroom.core.service.CryptoResults.DataKey;
 import io.strongroom.core.service.CryptoResults.Decrypted;
 import io.strongroom.core.service.CryptoResults.Encrypted;
 import io.strongroom.core.service.CryptoResults.ReEncrypted;
-import java.security.DrbgParameters;
 import java.security.GeneralSecurityException;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,23 +36,6 @@ public final class CryptoService {
 
   private final KeyRingCache keys;
   private final Custodians custodians;
-
-  /**
-   * Data keys come from the JDK's DRBG (NIST SP 800-90A), instantiated at 256-bit security strength
-   * and seeded by the operating system; one per thread. Unlike the default NativePRNG it costs no
-   * system call and no process-wide lock per key.
-   */
-  private static final ThreadLocal<SecureRandom> RANDOM =
-      ThreadLocal.withInitial(CryptoService::newDrbg);
-
-  static SecureRandom newDrbg() {
-    try {
-      return SecureRandom.getInstance(
-          "DRBG", DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("DRBG at 256-bit strength is unavailable", e);
-    }
-  }
 
   public CryptoService(KeyRingCache keys, Custodians custodians) {
     this.keys = keys;
@@ -96,7 +77,7 @@ public final class CryptoService {
 
   private static byte[] randomBytes(int n) {
     byte[] b = new byte[n];
-    RANDOM.get().nextBytes(b);
+    Drbg.current().nextBytes(b);
     return b;
   }
 
@@ -116,7 +97,7 @@ public final class CryptoService {
     KeyBytes(int size) {
       pool = new byte[Math.min(size, MAX_POOL)];
       if (pool.length > 0) {
-        RANDOM.get().nextBytes(pool);
+        Drbg.current().nextBytes(pool);
       }
     }
 

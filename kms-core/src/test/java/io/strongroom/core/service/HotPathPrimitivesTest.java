@@ -39,7 +39,7 @@ class HotPathPrimitivesTest {
 
   @Test
   void dataKeysComeFromA256BitDrbg() {
-    SecureRandom drbg = CryptoService.newDrbg();
+    SecureRandom drbg = io.strongroom.core.crypto.Drbg.create();
     assertThat(drbg.getAlgorithm()).isEqualTo("DRBG");
     DrbgParameters.Instantiation p = (DrbgParameters.Instantiation) drbg.getParameters();
     assertThat(p.getStrength()).isEqualTo(256);
