@@ -91,11 +91,32 @@ load() {
     -H content-type:application/json -d "$dir/body.json" "$url$path"
 }
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+# CPU ticks by thread, named by its kernel name with digits dropped (vert.x-eventloo, audit-writer)
+threads() {
+  for t in /proc/"$server"/task/*; do
+    printf '%s\t%s\n' "$(tr -d '0-9' < "$t/comm")" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done
+}
 ticks=$(getconf CLK_TCK)
 echo "warm-up: $warmup requests" >&2
 load "$warmup" > /dev/null
 before=$(cpu)
+threads > "$dir/threads.before"
 load "$requests" | grep -E 'finished in|requests:|status codes|time for request|min  '
 after=$(cpu)
+threads > "$dir/threads.after"
 echo "server CPU: $(( (after - before) * 1000000 / ticks / requests )) µs per request" \
   "($op, $connections connections, $streams in flight each, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"
+python3 - "$dir/threads.before" "$dir/threads.after" "$requests" "$ticks" <<'PY'
+import collections, sys
+def read(path):
+    c = collections.Counter()
+    for line in open(path):
+        name, _, ticks = line.rstrip("\n").partition("\t")
+        c[name] += int(ticks or 0)
+    return c
+before, after = read(sys.argv[1]), read(sys.argv[2])
+per = {k: (after[k] - before.get(k, 0)) * 1e6 / int(sys.argv[4]) / int(sys.argv[3]) for k in after}
+print("server CPU by thread (µs per request): " + ", ".join(
+    f"{k} {v:.1f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1]) if v >= 0.5))
+PY
