@@ -65,7 +65,7 @@ need_token() {
     export STRONGROOM_PKCS11_PIN=1234
   fi
 }
-# the JDK's PKCS#11 wrapper, which Pkcs11Token uses to find a token by label
+# the JDK's PKCS#11 wrapper, which Pkcs11Token uses (token by label, AES-GCM by the raw calls)
 pkcs11_opens=(--add-opens jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED)
 
 [ $# -ge 1 ] || usage
