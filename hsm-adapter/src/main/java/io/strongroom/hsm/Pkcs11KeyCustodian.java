@@ -85,6 +85,11 @@ public final class Pkcs11KeyCustodian implements KeyCustodian {
     token.checkHealth();
   }
 
+  @Override
+  public Scope keepResources() {
+    return token.keepSession();
+  }
+
   /** The label of {@code stored}, which must name {@code ref}'s key and version. */
   static String label(VersionRef ref, byte[] stored) throws GeneralSecurityException {
     if (stored.length < 2 || stored[0] != STORED_FORMAT) {

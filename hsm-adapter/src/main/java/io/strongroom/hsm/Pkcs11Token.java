@@ -8,6 +8,7 @@ import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.crypto.Drbg;
+import io.strongroom.core.custody.KeyCustodian;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
@@ -91,6 +92,11 @@ public final class Pkcs11Token implements AutoCloseable {
   private final Pkcs11Config cfg;
   private final Semaphore sessions;
   private final AtomicInteger active = new AtomicInteger();
+
+  // per token, not static: a thread's scope keeps a session of this token only
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<Kept> kept = new ThreadLocal<>();
+
   private final ReentrantLock reconnectLock = new ReentrantLock();
   private final Metrics metrics;
   private final String description;
@@ -437,6 +443,33 @@ public final class Pkcs11Token implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets this thread's calls keep the session permit that the first of them takes, until the
+   * returned scope closes (a batch's run of items): without it each call queues for a permit again,
+   * and with more batches in flight than sessions the fair queue hands the permit to another thread
+   * at every call. Inside a scope, a second one is a no-op. The scope must be closed on the thread
+   * that opened it.
+   */
+  public KeyCustodian.Scope keepSession() {
+    if (kept.get() != null) {
+      return KeyCustodian.Scope.NONE;
+    }
+    Kept k = new Kept();
+    kept.set(k);
+    return () -> {
+      kept.remove();
+      if (k.permit) {
+        k.permit = false;
+        sessions.release();
+      }
+    };
+  }
+
+  /** The permit this thread keeps in a {@link #keepSession} scope, once a call has taken it. */
+  private static final class Kept {
+    boolean permit;
+  }
+
   /** The session permits, for tests that need every session busy. */
   Semaphore sessionPool() {
     return sessions;
@@ -536,7 +569,13 @@ public final class Pkcs11Token implements AutoCloseable {
     // The session first, then the connection: the library is only re-initialised by a thread that
     // holds every session, so no call can be inside the library, or about to use handles of the
     // old connection, while it is.
-    acquire(op);
+    Kept k = kept.get();
+    if (k == null || !k.permit) {
+      acquire(op);
+      if (k != null) {
+        k.permit = true; // given back when the scope closes
+      }
+    }
     active.incrementAndGet();
     long start = System.nanoTime();
     Connection c = null;
@@ -566,7 +605,9 @@ public final class Pkcs11Token implements AutoCloseable {
       throw unavailable();
     } finally {
       active.decrementAndGet();
-      sessions.release();
+      if (k == null) {
+        sessions.release();
+      }
     }
   }
 

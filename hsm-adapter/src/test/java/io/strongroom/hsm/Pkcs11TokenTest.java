@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strongroom.core.Blocking;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
+import io.strongroom.core.custody.KeyCustodian;
 import io.strongroom.core.custody.VersionRef;
 import io.strongroom.hsm.testing.SoftHsm;
 import java.nio.charset.StandardCharsets;
@@ -290,6 +291,38 @@ class Pkcs11TokenTest {
           .isEqualTo(ErrorCode.UNAVAILABLE);
       assertThat(extra.isUp()).isTrue();
     }
+  }
+
+  /**
+   * Inside a scope (a batch) the first call takes a session permit and keeps it for the next calls,
+   * whatever they end in, until the scope closes; a scope inside a scope changes nothing.
+   */
+  @Test
+  void aScopeKeepsOneSessionForItsCallsAndGivesItBackWhenClosed() throws Exception {
+    String label = "sr-ver-" + KEY_ID + "-72";
+    token.createKey(label);
+    java.util.concurrent.Semaphore pool = token.sessionPool();
+    int free = pool.availablePermits();
+    KeyCustodian.Scope scope = token.keepSession();
+    try {
+      assertThat(pool.availablePermits()).isEqualTo(free);
+      byte[] ct = token.encrypt(label, new byte[32], AAD);
+      assertThat(pool.availablePermits()).isEqualTo(free - 1);
+      KeyCustodian.Scope inner = token.keepSession();
+      assertThat(token.decrypt(label, ct, AAD)).isEqualTo(new byte[32]);
+      inner.close();
+      assertThat(pool.availablePermits()).isEqualTo(free - 1);
+      assertThatThrownBy(() -> token.decrypt(label, ct, new byte[] {1}))
+          .isInstanceOf(javax.crypto.AEADBadTagException.class);
+      assertThatThrownBy(() -> token.encrypt("sr-ver-" + KEY_ID + "-73", new byte[32], AAD))
+          .isInstanceOf(KmsException.class);
+      assertThat(pool.availablePermits()).isEqualTo(free - 1);
+    } finally {
+      scope.close();
+    }
+    assertThat(pool.availablePermits()).isEqualTo(free);
+    token.encrypt(label, new byte[32], AAD);
+    assertThat(pool.availablePermits()).isEqualTo(free);
   }
 
   @Test

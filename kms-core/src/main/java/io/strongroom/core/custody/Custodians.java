@@ -2,7 +2,9 @@ package io.strongroom.core.custody;
 
 import io.strongroom.core.KmsException;
 import io.strongroom.core.ProtectionLevel;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /** The custodians this server is configured with, one per protection level. */
@@ -31,5 +33,14 @@ public final class Custodians {
 
   public Map<ProtectionLevel, KeyCustodian> all() {
     return Map.copyOf(byLevel);
+  }
+
+  /** {@link KeyCustodian#keepResources} of every custodian, closed together. */
+  public KeyCustodian.Scope keepResources() {
+    List<KeyCustodian.Scope> scopes = new ArrayList<>(byLevel.size());
+    for (KeyCustodian c : byLevel.values()) {
+      scopes.add(c.keepResources());
+    }
+    return () -> scopes.forEach(KeyCustodian.Scope::close);
   }
 }

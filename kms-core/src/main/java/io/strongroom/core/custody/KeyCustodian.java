@@ -46,4 +46,23 @@ public interface KeyCustodian {
 
   /** Throws when the custodian cannot serve now. */
   default void checkHealth() throws GeneralSecurityException {}
+
+  /**
+   * Opens a scope for a run of calls from this thread (a batch's items): a custodian whose calls
+   * each take a scarce resource (an HSM session) may keep the one its first call took until the
+   * scope closes, instead of giving it back and queueing for it again at every call. Scopes do not
+   * nest: inside one, a second is a no-op. The default keeps nothing.
+   */
+  default Scope keepResources() {
+    return Scope.NONE;
+  }
+
+  /** What {@link #keepResources} opened; closing gives back what was kept. */
+  @FunctionalInterface
+  interface Scope extends AutoCloseable {
+    Scope NONE = () -> {};
+
+    @Override
+    void close();
+  }
 }

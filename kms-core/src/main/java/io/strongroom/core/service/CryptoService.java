@@ -10,6 +10,7 @@ import io.strongroom.core.crypto.CiphertextBlob;
 import io.strongroom.core.crypto.Drbg;
 import io.strongroom.core.crypto.EncryptionContext;
 import io.strongroom.core.custody.Custodians;
+import io.strongroom.core.custody.KeyCustodian;
 import io.strongroom.core.custody.VersionRef;
 import io.strongroom.core.service.CryptoResults.DataKey;
 import io.strongroom.core.service.CryptoResults.Decrypted;
@@ -199,10 +200,14 @@ public final class CryptoService {
         dataKeys++;
       }
     }
+    // one HSM session for the batch's HSM items rather than a turn in the queue for each
+    KeyCustodian.Scope kept = custodians.keepResources();
     try (KeyBytes keyBytes = new KeyBytes(dataKeys * DEFAULT_DATA_KEY)) {
       for (BatchItem item : items) {
         out.add(batchItem(caller, tenant, item, keyBytes));
       }
+    } finally {
+      kept.close();
     }
     return out;
   }

@@ -71,6 +71,34 @@ class CustodianHygieneTest {
     assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
   }
 
+  /**
+   * A batch runs its items in one scope of the custodians' (an HSM session kept for all of them),
+   * closed at the end even when items fail; single requests run outside any.
+   */
+  @Test
+  void aBatchRunsItsItemsInOneCustodianScope() {
+    kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
+    Map<String, String> ctx = Map.of("app", "batch");
+    byte[] blob = kms.crypto().encrypt(USER, T, "vault", new byte[8], ctx).ciphertext();
+    assertThat(hsm.scopes()).containsExactly(0, 0, 0);
+
+    List<CryptoService.BatchOutcome> out =
+        kms.crypto()
+            .batch(
+                USER,
+                T,
+                List.of(
+                    new BatchItem.GenerateDataKey("vault", null, ctx, false),
+                    new BatchItem.Decrypt(blob, ctx),
+                    new BatchItem.Decrypt(blob, Map.of("app", "other")),
+                    new BatchItem.Encrypt("vault", new byte[4], ctx)));
+
+    assertThat(out.get(2).error().code()).isEqualTo(ErrorCode.INVALID_CIPHERTEXT);
+    assertThat(hsm.scopes()).containsExactly(1, 0, 4);
+    kms.crypto().decrypt(USER, T, blob, ctx);
+    assertThat(hsm.scopes()).containsExactly(1, 0, 4);
+  }
+
   @Test
   void hsmKeyLivesInTheTokenAndIsDestroyedThere() {
     kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));

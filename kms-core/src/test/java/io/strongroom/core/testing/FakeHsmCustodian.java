@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * FAKE HSM custodian for tests: material lives in this object's memory under a random handle, as a
@@ -25,6 +26,10 @@ public final class FakeHsmCustodian implements KeyCustodian {
   private final SecureRandom random = new SecureRandom();
   private final Map<ByteBuffer, TokenObject> objects = new ConcurrentHashMap<>();
   private volatile boolean down;
+  private final ThreadLocal<Boolean> inScope = ThreadLocal.withInitial(() -> false);
+  private final AtomicInteger scopesOpened = new AtomicInteger();
+  private final AtomicInteger scopesOpen = new AtomicInteger();
+  private final AtomicInteger callsInScope = new AtomicInteger();
 
   /** While down, deleting an object fails with UNAVAILABLE, as an unreachable token's would. */
   public void down(boolean down) {
@@ -46,15 +51,41 @@ public final class FakeHsmCustodian implements KeyCustodian {
     return handle;
   }
 
+  /** Records the scope, as a token would keep a session for it. */
+  @Override
+  public Scope keepResources() {
+    if (inScope.get()) {
+      return Scope.NONE;
+    }
+    inScope.set(true);
+    scopesOpened.incrementAndGet();
+    scopesOpen.incrementAndGet();
+    return () -> {
+      inScope.set(false);
+      scopesOpen.decrementAndGet();
+    };
+  }
+
+  /** Scopes opened so far, scopes not closed yet, and encryptions and decryptions inside one. */
+  public int[] scopes() {
+    return new int[] {scopesOpened.get(), scopesOpen.get(), callsInScope.get()};
+  }
+
   @Override
   public byte[] encrypt(VersionRef ref, byte[] stored, byte[] plaintext, byte[] aad)
       throws GeneralSecurityException {
+    if (inScope.get()) {
+      callsInScope.incrementAndGet();
+    }
     return XAesGcm.create(object(ref, stored).key()).encrypt(plaintext, aad);
   }
 
   @Override
   public byte[] decrypt(VersionRef ref, byte[] stored, byte[] payload, byte[] aad)
       throws GeneralSecurityException {
+    if (inScope.get()) {
+      callsInScope.incrementAndGet();
+    }
     return XAesGcm.create(object(ref, stored).key()).decrypt(payload, aad);
   }
 
