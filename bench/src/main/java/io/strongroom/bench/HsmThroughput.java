@@ -315,7 +315,7 @@ public final class HsmThroughput {
     return v;
   }
 
-  private static byte[] rawEncrypt(RawGcm raw, byte[] plaintext) throws Exception {
+  static byte[] rawEncrypt(RawGcm raw, byte[] plaintext) throws Exception {
     byte[] iv = new byte[12];
     ThreadLocalRandom.current().nextBytes(iv);
     byte[] ct = raw.encrypt(iv, AAD, plaintext);
@@ -325,7 +325,7 @@ public final class HsmThroughput {
     return out;
   }
 
-  private static byte[] rawDecrypt(RawGcm raw, byte[] ivAndCt) throws Exception {
+  static byte[] rawDecrypt(RawGcm raw, byte[] ivAndCt) throws Exception {
     return raw.decrypt(
         Arrays.copyOf(ivAndCt, 12), AAD, Arrays.copyOfRange(ivAndCt, 12, ivAndCt.length));
   }

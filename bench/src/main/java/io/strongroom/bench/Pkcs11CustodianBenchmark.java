@@ -5,6 +5,7 @@ import io.strongroom.core.custody.VersionRef;
 import io.strongroom.hsm.Pkcs11Config;
 import io.strongroom.hsm.Pkcs11KeyCustodian;
 import io.strongroom.hsm.Pkcs11Token;
+import io.strongroom.hsm.RawGcm;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.Provider;
@@ -23,10 +24,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * The PKCS#11 custodian's wrap and unwrap of a 32-byte data key inside the token, beside the bare
- * SunPKCS11 AES-256-GCM calls it makes, on the same token and thread (issue 3 measured at the
- * custodian, without the server). Needs a token: {@code bench/run.sh jmh} creates a SoftHSM2 token
- * in a temporary directory unless {@code STRONGROOM_PKCS11_LIBRARY}, {@code
+ * The PKCS#11 custodian's wrap and unwrap of a 32-byte data key inside the token, beside the raw
+ * AES-256-GCM calls it makes ({@code raw*}) and, for reference, SunPKCS11's {@code Cipher} doing
+ * the same ({@code bare*}), on the same token and thread (issue 3 measured at the custodian,
+ * without the server). Needs a token: {@code bench/run.sh jmh} creates a SoftHSM2 token in a
+ * temporary directory unless {@code STRONGROOM_PKCS11_LIBRARY}, {@code
  * STRONGROOM_PKCS11_TOKEN_LABEL} and {@code STRONGROOM_PKCS11_PIN} name one.
  */
 @State(Scope.Benchmark)
@@ -43,6 +45,8 @@ public class Pkcs11CustodianBenchmark {
   private Provider bare;
   private SecretKey bareKey;
   private byte[] bareSample;
+  private RawGcm raw;
+  private byte[] rawSample;
 
   @Setup
   public void setUp() throws Exception {
@@ -71,6 +75,8 @@ public class Pkcs11CustodianBenchmark {
     ks.load(null, cfg.pin());
     bareKey = (SecretKey) ks.getKey(bareLabel, null);
     bareSample = HsmThroughput.bareEncrypt(bare, bareKey, dataKey);
+    raw = RawGcm.open(library, token.slot(), bareLabel);
+    rawSample = HsmThroughput.rawEncrypt(raw, dataKey);
   }
 
   @TearDown
@@ -96,5 +102,16 @@ public class Pkcs11CustodianBenchmark {
   @Benchmark
   public byte[] bareDecrypt() throws Exception {
     return HsmThroughput.bareDecrypt(bare, bareKey, bareSample);
+  }
+
+  /** The raw calls the custodian makes (C_EncryptInit with the AAD, C_Encrypt), alone. */
+  @Benchmark
+  public byte[] rawEncrypt() throws Exception {
+    return HsmThroughput.rawEncrypt(raw, dataKey);
+  }
+
+  @Benchmark
+  public byte[] rawDecrypt() throws Exception {
+    return HsmThroughput.rawDecrypt(raw, rawSample);
   }
 }
