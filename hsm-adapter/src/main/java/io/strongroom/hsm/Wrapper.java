@@ -248,64 +248,40 @@ final class Wrapper {
 
     /** The handles of the secret-key token objects labelled {@code label}: none, one or two. */
     long[] find(String label) throws Exception {
-      Object template = labelTemplate(label);
-      long s = session();
-      boolean ok = false;
-      try {
-        long[] found;
-        Raw.findInit.invoke(p11, s, template);
-        try {
-          found = (long[]) Raw.find.invoke(p11, s, 2L);
-        } finally {
-          Raw.findFinal.invoke(p11, s);
-        }
-        ok = true;
-        return found;
-      } catch (Exception | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      } finally {
-        release(s, ok);
-      }
-    }
-
-    private static Object labelTemplate(String label) throws Exception {
-      try {
-        Object template = java.lang.reflect.Array.newInstance(Raw.attribute, 3);
-        java.lang.reflect.Array.set(
-            template, 0, Raw.longAttribute.invoke(CKA_CLASS, CKO_SECRET_KEY));
-        java.lang.reflect.Array.set(template, 1, Raw.booleanAttribute.invoke(CKA_TOKEN, true));
-        java.lang.reflect.Array.set(
-            template, 2, Raw.objectAttribute.invoke(CKA_LABEL, (Object) label.toCharArray()));
-        return template;
-      } catch (Exception | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      }
+      Object template =
+          invoking(
+              () -> {
+                Object t = java.lang.reflect.Array.newInstance(Raw.attribute, 3);
+                java.lang.reflect.Array.set(
+                    t, 0, Raw.longAttribute.invoke(CKA_CLASS, CKO_SECRET_KEY));
+                java.lang.reflect.Array.set(t, 1, Raw.booleanAttribute.invoke(CKA_TOKEN, true));
+                java.lang.reflect.Array.set(
+                    t, 2, Raw.objectAttribute.invoke(CKA_LABEL, (Object) label.toCharArray()));
+                return t;
+              });
+      return inSession(
+          s -> {
+            Raw.findInit.invoke(p11, s, template);
+            try {
+              return (long[]) Raw.find.invoke(p11, s, 2L);
+            } finally {
+              Raw.findFinal.invoke(p11, s);
+            }
+          });
     }
 
     /** {@code AES-256-GCM(key, iv, plaintext, aad)}: the ciphertext and its 16-byte tag. */
     byte[] encrypt(long key, byte[] iv, byte[] aad, byte[] plaintext) throws Exception {
-      byte[] out = new byte[plaintext.length + TAG_BYTES];
-      long s = session();
-      boolean ok = false;
-      try {
-        Raw.encryptInit.invoke(p11, s, mechanism(iv, aad), key);
-        int n =
-            (int)
-                Raw.encrypt.invoke(
-                    p11, s, 0L, plaintext, 0, plaintext.length, 0L, out, 0, out.length);
-        ok = true;
-        return n == out.length ? out : Arrays.copyOf(out, n);
-      } catch (Exception | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      } finally {
-        release(s, ok);
-      }
+      return inSession(
+          s -> {
+            byte[] out = new byte[plaintext.length + TAG_BYTES];
+            Raw.encryptInit.invoke(p11, s, mechanism(iv, aad), key);
+            int n =
+                (int)
+                    Raw.encrypt.invoke(
+                        p11, s, 0L, plaintext, 0, plaintext.length, 0L, out, 0, out.length);
+            return n == out.length ? out : Arrays.copyOf(out, n);
+          });
     }
 
     /**
@@ -317,42 +293,69 @@ final class Wrapper {
      */
     byte[] decrypt(long key, byte[] iv, byte[] aad, byte[] in, int offset, int length)
         throws Exception {
-      byte[] out = new byte[length];
-      long s = session();
-      boolean ok = false;
-      try {
-        Raw.decryptInit.invoke(p11, s, mechanism(iv, aad), key);
-        int n = (int) Raw.decrypt.invoke(p11, s, 0L, in, offset, length, 0L, out, 0, out.length);
-        ok = true;
-        return Arrays.copyOf(out, n);
-      } catch (Exception e) {
-        String code = Pkcs11Exception.returnCode(e);
-        if (code != null && BAD_TAG.contains(code)) {
-          ok = true; // the operation ended; the session is fine
-          throw (AEADBadTagException) new AEADBadTagException(code).initCause(e);
-        }
-        throw e;
-      } catch (Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      } finally {
-        Arrays.fill(out, (byte) 0);
-        release(s, ok);
-      }
+      return inSession(
+          s -> {
+            byte[] out = new byte[length];
+            try {
+              Raw.decryptInit.invoke(p11, s, mechanism(iv, aad), key);
+              int n =
+                  (int) Raw.decrypt.invoke(p11, s, 0L, in, offset, length, 0L, out, 0, out.length);
+              return Arrays.copyOf(out, n);
+            } catch (Exception e) {
+              String code = Pkcs11Exception.returnCode(e);
+              if (code != null && BAD_TAG.contains(code)) {
+                throw (AEADBadTagException) new AEADBadTagException(code).initCause(e);
+              }
+              throw e;
+            } finally {
+              Arrays.fill(out, (byte) 0);
+            }
+          });
     }
 
     private static Object mechanism(byte[] iv, byte[] aad) throws Throwable {
       return Raw.mechanism.invoke(CKM_AES_GCM, Raw.gcmParams.invoke(TAG_BYTES * 8, iv, aad));
     }
 
-    private long session() throws Exception {
-      Long s = idle.poll();
-      if (s != null) {
-        return s;
-      }
+    /** Work with a session of this token, given as its handle. */
+    @FunctionalInterface
+    private interface SessionWork<T> {
+      T run(long session) throws Throwable;
+    }
+
+    /**
+     * Runs {@code work} in an idle session (or a new one) and returns the session to the idle ones
+     * afterwards, unless the work failed other than by a refused tag: then the session is closed.
+     */
+    private <T> T inSession(SessionWork<T> work) throws Exception {
+      Long idleSession = idle.poll();
+      long s =
+          idleSession != null
+              ? idleSession
+              : invoking(
+                  () -> (long) Raw.openSession.invoke(p11, slot, CKF_SERIAL_SESSION, null, null));
+      boolean keep = false;
       try {
-        return (long) Raw.openSession.invoke(p11, slot, CKF_SERIAL_SESSION, null, null);
+        T result = invoking(() -> work.run(s));
+        keep = true;
+        return result;
+      } catch (AEADBadTagException e) {
+        keep = true; // the operation ended; the session is fine
+        throw e;
+      } finally {
+        release(s, keep);
+      }
+    }
+
+    /** A method-handle call, whose {@code Throwable} is rethrown as is or wrapped when checked. */
+    @FunctionalInterface
+    private interface Invocation<T> {
+      T run() throws Throwable;
+    }
+
+    private static <T> T invoking(Invocation<T> call) throws Exception {
+      try {
+        return call.run();
       } catch (Exception | Error e) {
         throw e;
       } catch (Throwable t) {
@@ -360,8 +363,8 @@ final class Wrapper {
       }
     }
 
-    private void release(long session, boolean ok) {
-      if (ok) {
+    private void release(long session, boolean keep) {
+      if (keep) {
         idle.push(session);
         return;
       }

@@ -170,14 +170,14 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     Head from = knownHead;
     byte[][] macs = null;
     if (from != null) {
-      macs = chain(from, group);
+      macs = chainOnto(from, group);
       if (moveHead(c, from, from.seq() + macs.length, macs[macs.length - 1]) == 0) {
         macs = null;
       }
     }
     if (macs == null) {
       from = lockHead(c);
-      macs = chain(from, group);
+      macs = chainOnto(from, group);
       moveHead(c, null, from.seq() + macs.length, macs[macs.length - 1]);
     }
     try (PreparedStatement ins =
@@ -218,7 +218,7 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   /** The macs of the group's records, in order, chained onto {@code head}. */
-  private byte[][] chain(Head head, List<Pending> group) {
+  private byte[][] chainOnto(Head head, List<Pending> group) {
     int n = 0;
     for (Pending p : group) {
       n += p.events().size();
