@@ -9,9 +9,11 @@
 #   bench/run.sh envelope-calls [MESSAGES]
 #       calls to the data-key source (the server) per 10,000 32-byte envelope messages.
 #   bench/run.sh hsm [--threads N] [--clients N] [--batch N] [--in-flight N] [--http1] [--seconds S]
-#                    [--warmup S] [--protection P]
+#                    [--warmup S] [--protection P] [--batches-only] [--rounds N] [--client h2load|sdk]
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
-#       threads. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
+#       threads. --rounds N measures the batches N times, the bare loop between rounds, and prints
+#       the median; --batches-only leaves out single requests and the SunPKCS11 Cipher loop. The
+#       server's client is h2load (Debian: nghttp2-client) unless --client sdk. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
 #   bench/run.sh load --op OP [--connections N] [--duration S] [--warmup S] [--rate R] [--batch N]
 #                     [--http1] [--protection P] [--target URL --token T --cacert FILE] [--json]

@@ -1,7 +1,10 @@
 package io.strongroom.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strongroom.api.CryptoMessages.BatchItem;
+import io.strongroom.api.CryptoMessages.BatchRequest;
 import io.strongroom.api.CryptoMessages.BatchResponse;
 import io.strongroom.client.StrongroomClient;
 import io.strongroom.hsm.Pkcs11Config;
@@ -42,13 +45,18 @@ import javax.crypto.spec.GCMParameterSpec;
  *       Made two ways: by the same raw calls as the server ({@link RawGcm}: {@code C_EncryptInit}
  *       with the AAD, {@code C_Encrypt}), which is the comparison, and by SunPKCS11's {@code
  *       Cipher} (which needs two of each, see docs/HSM.md), for reference. The raw loop runs again
- *       after the server, and the server is set beside the mean of the two runs, since the
- *       machine's speed drifts;
+ *       after each round of the server's figures, and each round is set beside the mean of the runs
+ *       before and after it, since the machine's speed drifts;
  *   <li><b>server</b>: a Strongroom server (child process, root key in the token, durable audit,
  *       TLS 1.3) whose PKCS#11 session pool has as many sessions as the bare loop has threads, and
- *       the SDK with enough concurrent requests to keep those sessions busy (each request waits for
- *       its audit record to commit, so a few synchronous callers would measure the audit commit's
- *       latency, not throughput): generate-data-key, then decrypt, on an HSM key.
+ *       a client with enough concurrent requests to keep those sessions busy (each request waits
+ *       for its audit record to commit, so a few synchronous callers would measure the audit
+ *       commit's latency, not throughput): generate-data-key, then decrypt, on an HSM key, as
+ *       single requests and in batches. The client is h2load by default ({@link H2load}: in C, it
+ *       takes 1–2 µs of CPU per batched data key where the SDK takes 8–30, on the same two cores
+ *       as the server), or the SDK with {@code --client sdk}. With {@code --rounds N} the batches are measured N times on the
+ *       same server, the raw loop between rounds, and the median of the rounds is printed: the
+ *       first round includes the server's JIT warm-up.
  * </ol>
  *
  * Run by {@code bench/run.sh hsm}, which creates a SoftHSM2 token in a temporary directory first
@@ -68,6 +76,9 @@ public final class HsmThroughput {
     int warmup = 5;
     int inFlight = 0; // batches in flight; 0: as many as threads
     boolean http1 = false;
+    boolean batchesOnly = false;
+    int rounds = 1;
+    boolean sdk = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -78,8 +89,21 @@ public final class HsmThroughput {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         case "--http1" -> http1 = true;
+        case "--batches-only" -> batchesOnly = true;
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--client" -> {
+          String c = args[++i];
+          if (!c.equals("h2load") && !c.equals("sdk")) {
+            throw new IllegalArgumentException("--client is h2load or sdk");
+          }
+          sdk = c.equals("sdk");
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    if (!sdk && !H2load.installed()) {
+      throw new IllegalStateException(
+          "h2load is not installed (Debian: apt-get install nghttp2-client); or use --client sdk");
     }
     Path library = Path.of(env("STRONGROOM_PKCS11_LIBRARY"));
     String label = env("STRONGROOM_PKCS11_TOKEN_LABEL");
@@ -121,19 +145,20 @@ public final class HsmThroughput {
         seconds);
     RawGcm raw = RawGcm.open(library, slot, keyLabel);
     byte[] rawSample = rawEncrypt(raw, new byte[32]);
-    Rate jcaEnc =
-        measure(threads, warmup, seconds, OWN_CPU, () -> bareEncrypt(p, key, new byte[32]))
-            .print("bare SunPKCS11 Cipher AES-GCM encrypt (reference)");
-    Rate jcaDec =
-        measure(threads, warmup, seconds, OWN_CPU, () -> bareDecrypt(p, key, sample))
-            .print("bare SunPKCS11 Cipher AES-GCM decrypt (reference)");
-    Rate rawEnc =
-        measure(threads, warmup, seconds, OWN_CPU, () -> rawEncrypt(raw, new byte[32]))
-            .print("bare raw calls AES-GCM encrypt, before");
-    Rate rawDec =
-        measure(threads, warmup, seconds, OWN_CPU, () -> rawDecrypt(raw, rawSample))
-            .print("bare raw calls AES-GCM decrypt, before");
-    Rate[] served = new Rate[4];
+    Rate jcaEnc = null;
+    Rate jcaDec = null;
+    if (!batchesOnly) {
+      jcaEnc =
+          measure(threads, warmup, seconds, OWN_CPU, () -> bareEncrypt(p, key, new byte[32]))
+              .print("bare SunPKCS11 Cipher AES-GCM encrypt (reference)");
+      jcaDec =
+          measure(threads, warmup, seconds, OWN_CPU, () -> bareDecrypt(p, key, sample))
+              .print("bare SunPKCS11 Cipher AES-GCM decrypt (reference)");
+    }
+    // bare[r] is the raw loop's [encrypt, decrypt] before round r, and after round r - 1
+    List<Rate[]> bare = new ArrayList<>();
+    bare.add(bareRawLoop(raw, rawSample, threads, warmup, seconds));
+    List<Rate[]> served = new ArrayList<>(); // per round: single gdk, single decrypt, batches
 
     Path data = Files.createTempDirectory("strongroom-hsm-bench");
     List<String> common =
@@ -170,34 +195,62 @@ public final class HsmThroughput {
                   .build()
               : prepared.client();
       Map<String, String> ctx = Map.of("volume", "vol-1");
-      ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
-      java.util.concurrent.atomic.AtomicInteger kept =
-          new java.util.concurrent.atomic.AtomicInteger();
-      Rate gdk =
-          measure(
-              clients,
-              warmup,
-              seconds,
-              server::cpuSeconds,
-              () -> {
-                byte[] c = app.generateDataKey("bench", "hsm-key", ctx).ciphertext();
-                // a counter, not blobs.size(): that walks the whole queue on every call
-                if (kept.getAndIncrement() < 10_000) {
-                  blobs.add(c);
-                }
-              });
-      List<byte[]> pool = new ArrayList<>(blobs);
-      Rate dec =
-          measure(
-              clients,
-              warmup,
-              seconds,
-              server::cpuSeconds,
-              () ->
-                  app.decrypt(
-                      "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
-      served[0] = gdk;
-      served[1] = dec;
+      List<byte[]> pool = new ArrayList<>();
+      Rate[] first = new Rate[4];
+      H2load h2 = sdk ? null : new H2load(server.endpoint(), prepared.token(), http1);
+      if (batchesOnly || !sdk) {
+        for (int i = 0; i < batch; i++) {
+          pool.add(app.generateDataKey("bench", "hsm-key", ctx).ciphertext());
+        }
+      }
+      if (!batchesOnly && !sdk) {
+        first[0] =
+            measure(
+                h2,
+                server,
+                "/v1/tenants/bench/keys/hsm-key/generate-data-key",
+                Map.of("context", ctx),
+                clients,
+                warmup,
+                seconds);
+        first[1] =
+            measure(
+                h2,
+                server,
+                "/v1/tenants/bench/decrypt",
+                Map.of(
+                    "ciphertext", Base64.getEncoder().encodeToString(pool.get(0)), "context", ctx),
+                clients,
+                warmup,
+                seconds);
+      } else if (!batchesOnly) {
+        ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger kept =
+            new java.util.concurrent.atomic.AtomicInteger();
+        first[0] =
+            measure(
+                clients,
+                warmup,
+                seconds,
+                server::cpuSeconds,
+                () -> {
+                  byte[] c = app.generateDataKey("bench", "hsm-key", ctx).ciphertext();
+                  // a counter, not blobs.size(): that walks the whole queue on every call
+                  if (kept.getAndIncrement() < 10_000) {
+                    blobs.add(c);
+                  }
+                });
+        pool.addAll(blobs);
+        first[1] =
+            measure(
+                clients,
+                warmup,
+                seconds,
+                server::cpuSeconds,
+                () ->
+                    app.decrypt(
+                        "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
+      }
       // Batches: the HTTP, TLS, authentication and audit costs are paid once per request, so the
       // token's own speed shows. By default as many requests in flight as the bare loop has
       // threads; with more (--in-flight), a session is not idle while its request parses, waits
@@ -215,32 +268,56 @@ public final class HsmThroughput {
         String b64 = Base64.getEncoder().encodeToString(pool.get(i % pool.size()));
         decItems.add(new BatchItem("decrypt", null, null, b64, ctx, null, null, null, null));
       }
-      served[2] =
-          measure(
-                  batchesInFlight,
-                  warmup,
-                  seconds,
-                  server::cpuSeconds,
-                  () -> requireOk(app.batch("bench", gdkItems)))
-              .times(batch);
-      served[3] =
-          measure(
-                  batchesInFlight,
-                  warmup,
-                  seconds,
-                  server::cpuSeconds,
-                  () -> requireOk(app.batch("bench", decItems)))
-              .times(batch);
+      // h2load does not read the answers: the same batches through the SDK, checked item by item
+      requireOk(app.batch("bench", gdkItems));
+      requireOk(app.batch("bench", decItems));
+      String batchPath = "/v1/tenants/bench/batch";
+      for (int round = 0; round < rounds; round++) {
+        Rate[] r = round == 0 ? first : new Rate[4];
+        if (sdk) {
+          r[2] =
+              measure(
+                      batchesInFlight,
+                      warmup,
+                      seconds,
+                      server::cpuSeconds,
+                      () -> requireOk(app.batch("bench", gdkItems)))
+                  .times(batch);
+          r[3] =
+              measure(
+                      batchesInFlight,
+                      warmup,
+                      seconds,
+                      server::cpuSeconds,
+                      () -> requireOk(app.batch("bench", decItems)))
+                  .times(batch);
+        } else {
+          r[2] =
+              measure(
+                      h2,
+                      server,
+                      batchPath,
+                      new BatchRequest(gdkItems),
+                      batchesInFlight,
+                      warmup,
+                      seconds)
+                  .times(batch);
+          r[3] =
+              measure(
+                      h2,
+                      server,
+                      batchPath,
+                      new BatchRequest(decItems),
+                      batchesInFlight,
+                      warmup,
+                      seconds)
+                  .times(batch);
+        }
+        served.add(r);
+        bare.add(bareRawLoop(raw, rawSample, threads, warmup, seconds));
+      }
     }
-    Rate rawEncAfter =
-        measure(threads, warmup, seconds, OWN_CPU, () -> rawEncrypt(raw, new byte[32]))
-            .print("bare raw calls AES-GCM encrypt, after");
-    Rate rawDecAfter =
-        measure(threads, warmup, seconds, OWN_CPU, () -> rawDecrypt(raw, rawSample))
-            .print("bare raw calls AES-GCM decrypt, after");
     int inFlightShown = inFlight > 0 ? inFlight : threads;
-    Rate enc = rawEnc.mean(rawEncAfter);
-    Rate dec = rawDec.mean(rawDecAfter);
     String[] what = {
       "server generate-data-key (" + protection + " key), single requests",
       "server decrypt (" + protection + " key), single requests",
@@ -248,23 +325,103 @@ public final class HsmThroughput {
       "server batches of " + batch + " decrypt, " + inFlightShown + " in flight"
     };
     System.out.println(
-        "server path against the bare raw loop (mean of before and after): throughput, and the"
-            + " server process's CPU per data key against the bare loop's CPU per operation");
-    for (int i = 0; i < 4; i++) {
-      Rate bare = i % 2 == 0 ? enc : dec;
-      Rate jca = i % 2 == 0 ? jcaEnc : jcaDec;
-      Rate r = served[i];
+        "server path against the bare raw loop (mean of the runs before and after it): throughput,"
+            + " and the server process's CPU per data key against the bare loop's CPU per"
+            + " operation");
+    List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int round = 0; round < served.size(); round++) {
+      for (int i = 0; i < 4; i++) {
+        Rate r = served.get(round)[i];
+        if (r == null) {
+          continue;
+        }
+        Rate b = bare.get(round)[i % 2].mean(bare.get(round + 1)[i % 2]);
+        Rate jca = i % 2 == 0 ? jcaEnc : jcaDec;
+        if (i >= 2) {
+          ratios.get(i % 2).add(r.perSecond() / b.perSecond());
+        }
+        print(round, what[i], r, b, jca);
+      }
+    }
+    if (served.size() > 1) {
       System.out.printf(
           Locale.ROOT,
-          "%-58s %,9.0f data keys/s = %3.0f %% of the bare raw loop (%3.0f %% of the Cipher"
-              + " loop); %5.1f µs of server CPU per data key = %3.0f %% of the bare cost%n",
-          what[i],
-          r.perSecond(),
-          100 * r.perSecond() / bare.perSecond(),
-          100 * r.perSecond() / jca.perSecond(),
-          r.cpuMicros(),
-          100 * bare.cpuMicros() / r.cpuMicros());
+          "median over %d rounds, batches: generate-data-key %.0f %%, decrypt %.0f %% of the bare"
+              + " raw loop%n",
+          served.size(),
+          100 * median(ratios.get(0)),
+          100 * median(ratios.get(1)));
     }
+  }
+
+  private static void print(int round, String what, Rate r, Rate bare, Rate jca) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-58s %,9.0f data keys/s = %3.0f %% of the bare raw loop (%s of the Cipher"
+            + " loop); %5.1f µs of server CPU per data key = %3.0f %% of the bare cost;"
+            + " client %4.1f µs per data key; machine %2.0f %% idle%n",
+        (round + 1) + ". " + what,
+        r.perSecond(),
+        100 * r.perSecond() / bare.perSecond(),
+        jca == null
+            ? "-"
+            : String.format(Locale.ROOT, "%3.0f %%", 100 * r.perSecond() / jca.perSecond()),
+        r.cpuMicros(),
+        100 * bare.cpuMicros() / r.cpuMicros(),
+        r.ownCpuMicros(),
+        100 * r.idle());
+  }
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+
+  /**
+   * Requests per second through h2load, repeating one POST of {@code body} as JSON, after a warm-up
+   * run; the server's CPU and h2load's per request.
+   */
+  private static Rate measure(
+      H2load h2,
+      ServerProcess server,
+      String path,
+      Object body,
+      int inFlight,
+      int warmup,
+      int seconds)
+      throws Exception {
+    byte[] json = JSON.writeValueAsBytes(body);
+    h2.run(path, json, inFlight, warmup);
+    double cpuStart = server.cpuSeconds();
+    long start = System.nanoTime();
+    H2load.Run run = h2.run(path, json, inFlight, seconds);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    double cpu = server.cpuSeconds() - cpuStart;
+    long n = run.succeeded();
+    double idle =
+        Math.max(
+            0,
+            1 - (cpu + run.cpuSeconds()) / (elapsed * Runtime.getRuntime().availableProcessors()));
+    return new Rate(
+        n / run.seconds(),
+        n == 0 ? 0 : cpu * 1e6 / n,
+        n == 0 ? 0 : run.cpuSeconds() * 1e6 / n,
+        idle);
+  }
+
+  /** The raw calls alone: [encrypt, decrypt]. */
+  private static Rate[] bareRawLoop(RawGcm raw, byte[] sample, int threads, int warmup, int seconds)
+      throws Exception {
+    return new Rate[] {
+      measure(threads, warmup, seconds, OWN_CPU, () -> rawEncrypt(raw, new byte[32]))
+          .print("bare raw calls AES-GCM encrypt"),
+      measure(threads, warmup, seconds, OWN_CPU, () -> rawDecrypt(raw, sample))
+          .print("bare raw calls AES-GCM decrypt")
+    };
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** The bench process's own CPU time: the bare loops run here. */
@@ -275,20 +432,33 @@ public final class HsmThroughput {
                   .getProcessCpuTime()
               / 1e9;
 
-  /** Operations per second, and CPU (of the process doing the work) per operation. */
-  private record Rate(double perSecond, double cpuMicros) {
+  /**
+   * Operations per second; CPU per operation of the process doing the work, and of this process
+   * (the client, when the work is the server's; the same as the first for the bare loops); and the
+   * share of the machine's CPU time that neither used.
+   */
+  private record Rate(double perSecond, double cpuMicros, double ownCpuMicros, double idle) {
     /** Per item, for operations of {@code items} items each. */
     Rate times(int items) {
-      return new Rate(perSecond * items, cpuMicros / items);
+      return new Rate(perSecond * items, cpuMicros / items, ownCpuMicros / items, idle);
     }
 
     Rate mean(Rate other) {
-      return new Rate((perSecond + other.perSecond) / 2, (cpuMicros + other.cpuMicros) / 2);
+      return new Rate(
+          (perSecond + other.perSecond) / 2,
+          (cpuMicros + other.cpuMicros) / 2,
+          (ownCpuMicros + other.ownCpuMicros) / 2,
+          (idle + other.idle) / 2);
     }
 
     Rate print(String what) {
       System.out.printf(
-          Locale.ROOT, "%s: %,.0f ops/s, %.1f µs CPU per op%n", what, perSecond, cpuMicros);
+          Locale.ROOT,
+          "%s: %,.0f ops/s, %.1f µs CPU per op, machine %.0f %% idle%n",
+          what,
+          perSecond,
+          cpuMicros,
+          100 * idle);
       return this;
     }
   }
@@ -388,16 +558,21 @@ public final class HsmThroughput {
     counting.set(true);
     long start = System.nanoTime();
     double cpuStart = cpu.getAsDouble();
+    double ownStart = OWN_CPU.getAsDouble();
     Thread.sleep(seconds * 1000L);
     long n = done.sum();
     double elapsed = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = cpu.getAsDouble() - cpuStart;
+    double ownSeconds = OWN_CPU.getAsDouble() - ownStart;
+    double used = cpu == OWN_CPU ? ownSeconds : cpuSeconds + ownSeconds;
+    double idle = Math.max(0, 1 - used / (elapsed * Runtime.getRuntime().availableProcessors()));
     stop.set(true);
     finished.await();
     if (!errors.isEmpty()) {
       throw new IllegalStateException("an operation failed", errors.peek());
     }
-    return new Rate(n / elapsed, n == 0 ? 0 : cpuSeconds * 1e6 / n);
+    return new Rate(
+        n / elapsed, n == 0 ? 0 : cpuSeconds * 1e6 / n, n == 0 ? 0 : ownSeconds * 1e6 / n, idle);
   }
 
   static {
