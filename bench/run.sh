@@ -11,7 +11,7 @@
 #   bench/run.sh hsm [--threads N] [--clients N] [--batch N] [--in-flight N] [--http1] [--seconds S]
 #                    [--warmup S] [--protection P] [--batches-only] [--rounds N] [--client h2load|sdk]
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
-#       threads. --rounds N measures the batches N times, the bare loop between rounds, and prints
+#       threads. --rounds N measures the server N times, the bare loop between rounds, and prints
 #       the median; --batches-only leaves out single requests and the SunPKCS11 Cipher loop. The
 #       server's client is h2load (Debian: nghttp2-client) unless --client sdk. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.

@@ -53,10 +53,10 @@ import javax.crypto.spec.GCMParameterSpec;
  *       for its audit record to commit, so a few synchronous callers would measure the audit
  *       commit's latency, not throughput): generate-data-key, then decrypt, on an HSM key, as
  *       single requests and in batches. The client is h2load by default ({@link H2load}: in C, it
- *       takes 1–2 µs of CPU per batched data key where the SDK takes 8–30, on the same two cores
- *       as the server), or the SDK with {@code --client sdk}. With {@code --rounds N} the batches are measured N times on the
- *       same server, the raw loop between rounds, and the median of the rounds is printed: the
- *       first round includes the server's JIT warm-up.
+ *       takes 1–2 µs of CPU per batched data key where the SDK takes 8–30, on the same two cores as
+ *       the server), or the SDK with {@code --client sdk}. With {@code --rounds N} every server
+ *       figure is measured N times on the same server, the raw loop between rounds, and the median
+ *       of the rounds is printed: the first round includes the server's JIT warm-up.
  * </ol>
  *
  * Run by {@code bench/run.sh hsm}, which creates a SoftHSM2 token in a temporary directory first
@@ -195,62 +195,12 @@ public final class HsmThroughput {
                   .build()
               : prepared.client();
       Map<String, String> ctx = Map.of("volume", "vol-1");
+      // blobs to decrypt: one for each item of a batch
       List<byte[]> pool = new ArrayList<>();
-      Rate[] first = new Rate[4];
+      for (int i = 0; i < batch; i++) {
+        pool.add(app.generateDataKey("bench", "hsm-key", ctx).ciphertext());
+      }
       H2load h2 = sdk ? null : new H2load(server.endpoint(), prepared.token(), http1);
-      if (batchesOnly || !sdk) {
-        for (int i = 0; i < batch; i++) {
-          pool.add(app.generateDataKey("bench", "hsm-key", ctx).ciphertext());
-        }
-      }
-      if (!batchesOnly && !sdk) {
-        first[0] =
-            measure(
-                h2,
-                server,
-                "/v1/tenants/bench/keys/hsm-key/generate-data-key",
-                Map.of("context", ctx),
-                clients,
-                warmup,
-                seconds);
-        first[1] =
-            measure(
-                h2,
-                server,
-                "/v1/tenants/bench/decrypt",
-                Map.of(
-                    "ciphertext", Base64.getEncoder().encodeToString(pool.get(0)), "context", ctx),
-                clients,
-                warmup,
-                seconds);
-      } else if (!batchesOnly) {
-        ConcurrentLinkedQueue<byte[]> blobs = new ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.AtomicInteger kept =
-            new java.util.concurrent.atomic.AtomicInteger();
-        first[0] =
-            measure(
-                clients,
-                warmup,
-                seconds,
-                server::cpuSeconds,
-                () -> {
-                  byte[] c = app.generateDataKey("bench", "hsm-key", ctx).ciphertext();
-                  // a counter, not blobs.size(): that walks the whole queue on every call
-                  if (kept.getAndIncrement() < 10_000) {
-                    blobs.add(c);
-                  }
-                });
-        pool.addAll(blobs);
-        first[1] =
-            measure(
-                clients,
-                warmup,
-                seconds,
-                server::cpuSeconds,
-                () ->
-                    app.decrypt(
-                        "bench", pool.get(ThreadLocalRandom.current().nextInt(pool.size())), ctx));
-      }
       // Batches: the HTTP, TLS, authentication and audit costs are paid once per request, so the
       // token's own speed shows. By default as many requests in flight as the bare loop has
       // threads; with more (--in-flight), a session is not idle while its request parses, waits
@@ -273,7 +223,50 @@ public final class HsmThroughput {
       requireOk(app.batch("bench", decItems));
       String batchPath = "/v1/tenants/bench/batch";
       for (int round = 0; round < rounds; round++) {
-        Rate[] r = round == 0 ? first : new Rate[4];
+        Rate[] r = new Rate[4];
+        if (!batchesOnly && sdk) {
+          r[0] =
+              measure(
+                  clients,
+                  warmup,
+                  seconds,
+                  server::cpuSeconds,
+                  () -> app.generateDataKey("bench", "hsm-key", ctx));
+          r[1] =
+              measure(
+                  clients,
+                  warmup,
+                  seconds,
+                  server::cpuSeconds,
+                  () ->
+                      app.decrypt(
+                          "bench",
+                          pool.get(ThreadLocalRandom.current().nextInt(pool.size())),
+                          ctx));
+        } else if (!batchesOnly) {
+          r[0] =
+              measure(
+                  h2,
+                  server,
+                  "/v1/tenants/bench/keys/hsm-key/generate-data-key",
+                  Map.of("context", ctx),
+                  clients,
+                  warmup,
+                  seconds);
+          r[1] =
+              measure(
+                  h2,
+                  server,
+                  "/v1/tenants/bench/decrypt",
+                  Map.of(
+                      "ciphertext",
+                      Base64.getEncoder().encodeToString(pool.get(0)),
+                      "context",
+                      ctx),
+                  clients,
+                  warmup,
+                  seconds);
+        }
         if (sdk) {
           r[2] =
               measure(
@@ -328,7 +321,8 @@ public final class HsmThroughput {
         "server path against the bare raw loop (mean of the runs before and after it): throughput,"
             + " and the server process's CPU per data key against the bare loop's CPU per"
             + " operation");
-    List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> ratios =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int round = 0; round < served.size(); round++) {
       for (int i = 0; i < 4; i++) {
         Rate r = served.get(round)[i];
@@ -337,20 +331,21 @@ public final class HsmThroughput {
         }
         Rate b = bare.get(round)[i % 2].mean(bare.get(round + 1)[i % 2]);
         Rate jca = i % 2 == 0 ? jcaEnc : jcaDec;
-        if (i >= 2) {
-          ratios.get(i % 2).add(r.perSecond() / b.perSecond());
-        }
+        ratios.get(i).add(r.perSecond() / b.perSecond());
         print(round, what[i], r, b, jca);
       }
     }
     if (served.size() > 1) {
-      System.out.printf(
-          Locale.ROOT,
-          "median over %d rounds, batches: generate-data-key %.0f %%, decrypt %.0f %% of the bare"
-              + " raw loop%n",
-          served.size(),
-          100 * median(ratios.get(0)),
-          100 * median(ratios.get(1)));
+      for (int i = 0; i < 4; i++) {
+        if (!ratios.get(i).isEmpty()) {
+          System.out.printf(
+              Locale.ROOT,
+              "median over %d rounds: %s %.0f %% of the bare raw loop%n",
+              served.size(),
+              what[i],
+              100 * median(ratios.get(i)));
+        }
+      }
     }
   }
 
