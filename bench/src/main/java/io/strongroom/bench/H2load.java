@@ -93,30 +93,39 @@ final class H2load {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int exit = p.waitFor();
-      Matcher finished = FINISHED.matcher(out);
-      Matcher requests = REQUESTS.matcher(out);
-      Matcher status = STATUS.matcher(out);
-      Matcher times = TIMES.matcher(out);
-      if (exit != 0 || !finished.find() || !requests.find() || !status.find() || !times.find()) {
-        throw new IllegalStateException("h2load failed (exit " + exit + "):\n" + out);
-      }
-      long failed = Long.parseLong(requests.group(5)) + Long.parseLong(requests.group(6));
-      long not2xx =
-          Long.parseLong(status.group(2))
-              + Long.parseLong(status.group(3))
-              + Long.parseLong(status.group(4));
-      if (failed > 0 || not2xx > 0) {
-        throw new IllegalStateException(
-            failed + " requests failed and " + not2xx + " were answered other than 2xx:\n" + out);
-      }
-      double cpu =
-          Integer.parseInt(times.group(1)) * 60
-              + Double.parseDouble(times.group(2))
-              + Integer.parseInt(times.group(3)) * 60
-              + Double.parseDouble(times.group(4));
-      return new Run(Long.parseLong(status.group(1)), Double.parseDouble(finished.group(1)), cpu);
+      return parse(out, exit);
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  /**
+   * What h2load printed, followed by bash's {@code times}.
+   *
+   * @throws IllegalStateException when h2load failed, a request failed, or an answer was not 2xx
+   */
+  static Run parse(String out, int exit) {
+    Matcher finished = FINISHED.matcher(out);
+    Matcher requests = REQUESTS.matcher(out);
+    Matcher status = STATUS.matcher(out);
+    Matcher times = TIMES.matcher(out);
+    if (exit != 0 || !finished.find() || !requests.find() || !status.find() || !times.find()) {
+      throw new IllegalStateException("h2load failed (exit " + exit + "):\n" + out);
+    }
+    long failed = Long.parseLong(requests.group(5)) + Long.parseLong(requests.group(6));
+    long not2xx =
+        Long.parseLong(status.group(2))
+            + Long.parseLong(status.group(3))
+            + Long.parseLong(status.group(4));
+    if (failed > 0 || not2xx > 0) {
+      throw new IllegalStateException(
+          failed + " requests failed and " + not2xx + " were answered other than 2xx:\n" + out);
+    }
+    double cpu =
+        Integer.parseInt(times.group(1)) * 60
+            + Double.parseDouble(times.group(2))
+            + Integer.parseInt(times.group(3)) * 60
+            + Double.parseDouble(times.group(4));
+    return new Run(Long.parseLong(status.group(1)), Double.parseDouble(finished.group(1)), cpu);
   }
 }

@@ -53,10 +53,10 @@ import javax.crypto.spec.GCMParameterSpec;
  *       for its audit record to commit, so a few synchronous callers would measure the audit
  *       commit's latency, not throughput): generate-data-key, then decrypt, on an HSM key, as
  *       single requests and in batches. The client is h2load by default ({@link H2load}: in C, it
- *       takes 1–2 µs of CPU per batched data key where the SDK takes 8–30, on the same two cores as
- *       the server), or the SDK with {@code --client sdk}. With {@code --rounds N} every server
- *       figure is measured N times on the same server, the raw loop between rounds, and the median
- *       of the rounds is printed: the first round includes the server's JIT warm-up.
+ *       takes about 2 µs of CPU per batched data key where the SDK takes 6–30, on the same two
+ *       cores as the server), or the SDK with {@code --client sdk}. With {@code --rounds N} every
+ *       server figure is measured N times on the same server, the raw loop between rounds, and the
+ *       median of the rounds is printed: the first round includes the server's JIT warm-up.
  * </ol>
  *
  * Run by {@code bench/run.sh hsm}, which creates a SoftHSM2 token in a temporary directory first
