@@ -13,7 +13,8 @@
 #       data keys through the server on an HSM key vs a bare SunPKCS11 loop on the same token and
 #       threads. --rounds N measures the server N times, the bare loop between rounds, and prints
 #       the median; --batches-only leaves out single requests and the SunPKCS11 Cipher loop. The
-#       server's client is h2load (Debian: nghttp2-client) unless --client sdk. Creates a SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
+#       server's client is h2load (Debian: nghttp2-client) unless --client sdk. Creates a
+#       SoftHSM2 token in a temporary directory unless STRONGROOM_PKCS11_LIBRARY,
 #       STRONGROOM_PKCS11_TOKEN_LABEL and STRONGROOM_PKCS11_PIN name another token.
 #   bench/run.sh load --op OP [--connections N] [--duration S] [--warmup S] [--rate R] [--batch N]
 #                     [--http1] [--protection P] [--target URL --token T --cacert FILE] [--json]
