@@ -200,7 +200,12 @@ public final class HsmThroughput {
       for (int i = 0; i < batch; i++) {
         pool.add(app.generateDataKey("bench", "hsm-key", ctx).ciphertext());
       }
-      H2load h2 = sdk ? null : new H2load(server.endpoint(), prepared.token(), http1);
+      Driver drive =
+          new Driver(
+              sdk ? null : new H2load(server.endpoint(), prepared.token(), http1),
+              server,
+              warmup,
+              seconds);
       // Batches: the HTTP, TLS, authentication and audit costs are paid once per request, so the
       // token's own speed shows. By default as many requests in flight as the bare loop has
       // threads; with more (--in-flight), a session is not idle while its request parses, waits
@@ -224,88 +229,45 @@ public final class HsmThroughput {
       String batchPath = "/v1/tenants/bench/batch";
       for (int round = 0; round < rounds; round++) {
         Rate[] r = new Rate[4];
-        if (!batchesOnly && sdk) {
+        if (!batchesOnly) {
           r[0] =
-              measure(
-                  clients,
-                  warmup,
-                  seconds,
-                  server::cpuSeconds,
-                  () -> app.generateDataKey("bench", "hsm-key", ctx));
-          r[1] =
-              measure(
-                  clients,
-                  warmup,
-                  seconds,
-                  server::cpuSeconds,
-                  () ->
-                      app.decrypt(
-                          "bench",
-                          pool.get(ThreadLocalRandom.current().nextInt(pool.size())),
-                          ctx));
-        } else if (!batchesOnly) {
-          r[0] =
-              measure(
-                  h2,
-                  server,
+              drive.figure(
                   "/v1/tenants/bench/keys/hsm-key/generate-data-key",
                   Map.of("context", ctx),
                   clients,
-                  warmup,
-                  seconds);
+                  () -> app.generateDataKey("bench", "hsm-key", ctx));
           r[1] =
-              measure(
-                  h2,
-                  server,
+              drive.figure(
                   "/v1/tenants/bench/decrypt",
+                  // h2load repeats one blob; the SDK's threads take any of the pool
                   Map.of(
                       "ciphertext",
                       Base64.getEncoder().encodeToString(pool.get(0)),
                       "context",
                       ctx),
                   clients,
-                  warmup,
-                  seconds);
+                  () ->
+                      app.decrypt(
+                          "bench",
+                          pool.get(ThreadLocalRandom.current().nextInt(pool.size())),
+                          ctx));
         }
-        if (sdk) {
-          r[2] =
-              measure(
-                      batchesInFlight,
-                      warmup,
-                      seconds,
-                      server::cpuSeconds,
-                      () -> requireOk(app.batch("bench", gdkItems)))
-                  .times(batch);
-          r[3] =
-              measure(
-                      batchesInFlight,
-                      warmup,
-                      seconds,
-                      server::cpuSeconds,
-                      () -> requireOk(app.batch("bench", decItems)))
-                  .times(batch);
-        } else {
-          r[2] =
-              measure(
-                      h2,
-                      server,
-                      batchPath,
-                      new BatchRequest(gdkItems),
-                      batchesInFlight,
-                      warmup,
-                      seconds)
-                  .times(batch);
-          r[3] =
-              measure(
-                      h2,
-                      server,
-                      batchPath,
-                      new BatchRequest(decItems),
-                      batchesInFlight,
-                      warmup,
-                      seconds)
-                  .times(batch);
-        }
+        r[2] =
+            drive
+                .figure(
+                    batchPath,
+                    new BatchRequest(gdkItems),
+                    batchesInFlight,
+                    () -> requireOk(app.batch("bench", gdkItems)))
+                .times(batch);
+        r[3] =
+            drive
+                .figure(
+                    batchPath,
+                    new BatchRequest(decItems),
+                    batchesInFlight,
+                    () -> requireOk(app.batch("bench", decItems)))
+                .times(batch);
         served.add(r);
         bare.add(bareRawLoop(raw, rawSample, threads, warmup, seconds));
       }
@@ -371,35 +333,34 @@ public final class HsmThroughput {
       new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
   /**
-   * Requests per second through h2load, repeating one POST of {@code body} as JSON, after a warm-up
-   * run; the server's CPU and h2load's per request.
+   * Runs one server figure with the chosen client: h2load repeating one POST of a JSON body, or
+   * (without h2load) the SDK making the same call from as many threads as requests in flight.
    */
-  private static Rate measure(
-      H2load h2,
-      ServerProcess server,
-      String path,
-      Object body,
-      int inFlight,
-      int warmup,
-      int seconds)
-      throws Exception {
-    byte[] json = JSON.writeValueAsBytes(body);
-    h2.run(path, json, inFlight, warmup);
-    double cpuStart = server.cpuSeconds();
-    long start = System.nanoTime();
-    H2load.Run run = h2.run(path, json, inFlight, seconds);
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    double cpu = server.cpuSeconds() - cpuStart;
-    long n = run.succeeded();
-    double idle =
-        Math.max(
-            0,
-            1 - (cpu + run.cpuSeconds()) / (elapsed * Runtime.getRuntime().availableProcessors()));
-    return new Rate(
-        n / run.seconds(),
-        n == 0 ? 0 : cpu * 1e6 / n,
-        n == 0 ? 0 : run.cpuSeconds() * 1e6 / n,
-        idle);
+  private record Driver(H2load h2, ServerProcess server, int warmup, int seconds) {
+    Rate figure(String path, Object body, int inFlight, Op sdkCall) throws Exception {
+      if (h2 == null) {
+        return measure(inFlight, warmup, seconds, server::cpuSeconds, sdkCall);
+      }
+      byte[] json = JSON.writeValueAsBytes(body);
+      h2.run(path, json, inFlight, warmup);
+      double cpuStart = server.cpuSeconds();
+      long start = System.nanoTime();
+      H2load.Run run = h2.run(path, json, inFlight, seconds);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      double cpu = server.cpuSeconds() - cpuStart;
+      long n = run.succeeded();
+      double idle =
+          Math.max(
+              0,
+              1
+                  - (cpu + run.cpuSeconds())
+                      / (elapsed * Runtime.getRuntime().availableProcessors()));
+      return new Rate(
+          n / run.seconds(),
+          n == 0 ? 0 : cpu * 1e6 / n,
+          n == 0 ? 0 : run.cpuSeconds() * 1e6 / n,
+          idle);
+    }
   }
 
   /** The raw calls alone: [encrypt, decrypt]. */

@@ -802,8 +802,10 @@ public final class Pkcs11Token implements AutoCloseable {
 
   private static final class Metrics {
     private final MeterRegistry registry;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Timer> okTimers = new ConcurrentHashMap<>();
+
+    /** By operation, then outcome: no key is built per call. */
+    private final Map<String, Map<String, Timer>> timers = new ConcurrentHashMap<>();
+
     final Counter waits;
     final Counter reconnects;
     final Counter reinitialisations;
@@ -834,23 +836,17 @@ public final class Pkcs11Token implements AutoCloseable {
     }
 
     void record(String op, String outcome, long nanos) {
-      // the common case without building a key: a successful call, by operation
-      Timer t = "ok".equals(outcome) ? okTimers.get(op) : null;
-      if (t == null) {
-        t =
-            timers.computeIfAbsent(
-                op + '/' + outcome,
-                k ->
-                    Timer.builder("strongroom.hsm.calls")
-                        .description("PKCS#11 calls by operation and outcome")
-                        .tag("op", op)
-                        .tag("outcome", outcome)
-                        .register(registry));
-        if ("ok".equals(outcome)) {
-          okTimers.put(op, t);
-        }
-      }
-      t.record(nanos, TimeUnit.NANOSECONDS);
+      timers
+          .computeIfAbsent(op, k -> new ConcurrentHashMap<>())
+          .computeIfAbsent(
+              outcome,
+              k ->
+                  Timer.builder("strongroom.hsm.calls")
+                      .description("PKCS#11 calls by operation and outcome")
+                      .tag("op", op)
+                      .tag("outcome", outcome)
+                      .register(registry))
+          .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.strongroom.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strongroom.core.crypto.Drbg;
 import java.security.DrbgParameters;
 import java.security.SecureRandom;
 import java.util.HashSet;
@@ -39,7 +40,7 @@ class HotPathPrimitivesTest {
 
   @Test
   void dataKeysComeFromA256BitDrbg() {
-    SecureRandom drbg = io.strongroom.core.crypto.Drbg.create();
+    SecureRandom drbg = Drbg.create();
     assertThat(drbg.getAlgorithm()).isEqualTo("DRBG");
     DrbgParameters.Instantiation p = (DrbgParameters.Instantiation) drbg.getParameters();
     assertThat(p.getStrength()).isEqualTo(256);
