@@ -51,14 +51,7 @@ public final class CryptoService {
    */
   public Encrypted encrypt(
       Caller caller, String tenant, String keyName, byte[] plaintext, Map<String, String> context) {
-    Access.require(caller, tenant, Access.keyMissing(tenant, keyName), "encrypt", Role.KEY_USER);
-    if (plaintext == null) {
-      throw KmsException.invalidArgument("plaintext is required");
-    }
-    if (plaintext.length > MAX_PLAINTEXT) {
-      throw new KmsException(ErrorCode.PAYLOAD_TOO_LARGE, "plaintext must be at most 65536 bytes");
-    }
-    return seal(tenant, ringByName(tenant, keyName), plaintext, EncryptionContext.of(context));
+    return sealing(caller, tenant, keyName, plaintext, context).run();
   }
 
   /**
@@ -72,8 +65,252 @@ public final class CryptoService {
       Integer bytes,
       Map<String, String> context,
       boolean includePlaintext) {
-    return generateDataKey(
-        caller, tenant, keyName, bytes, context, includePlaintext, CryptoService::randomBytes);
+    return dataKey(
+            caller, tenant, keyName, bytes, context, includePlaintext, CryptoService::randomBytes)
+        .run();
+  }
+
+  /**
+   * Decrypts a blob made for this tenant with the same context.
+   *
+   * @throws KmsException INVALID_CIPHERTEXT for a malformed, tampered or foreign blob or a wrong
+   *     context; FAILED_PRECONDITION for a disabled key or version or one below the floor
+   */
+  public Decrypted decrypt(
+      Caller caller, String tenant, byte[] ciphertext, Map<String, String> context) {
+    return opening(caller, tenant, ciphertext, context).run();
+  }
+
+  /**
+   * Decrypts and encrypts again under the destination key's primary version (default: the same key)
+   * and context (default: the same context); the plaintext never leaves the server.
+   */
+  public ReEncrypted reEncrypt(
+      Caller caller,
+      String tenant,
+      byte[] ciphertext,
+      Map<String, String> context,
+      String destinationKey,
+      Map<String, String> destinationContext) {
+    return reEncrypting(caller, tenant, ciphertext, context, destinationKey, destinationContext)
+        .run();
+  }
+
+  /** The outcome of one batch item: a result or an error, never both. */
+  public record BatchOutcome(Object result, KmsException error) {}
+
+  /**
+   * Runs up to 1000 items in order; each yields its own result or error.
+   *
+   * <p>In three passes, so that the custodians' resources (an HSM session) serve custodian calls
+   * only: every item is first checked and prepared (access, context, key version, AAD, data key
+   * bytes); then the custodian calls run in one scope of the custodians' ({@link
+   * Custodians#keepResources}), which a batch whose items all failed never opens; then the blobs
+   * and results are built.
+   *
+   * @throws KmsException INVALID_ARGUMENT for an empty or oversized batch, NOT_FOUND for a foreign
+   *     tenant, PERMISSION_DENIED without the key-user role
+   */
+  public List<BatchOutcome> batch(Caller caller, String tenant, List<BatchItem> items) {
+    Access.require(caller, tenant, Access.tenantMissing(tenant), "batch", Role.KEY_USER);
+    if (items == null || items.isEmpty() || items.size() > MAX_BATCH) {
+      throw KmsException.invalidArgument("items must hold 1 to 1000 entries");
+    }
+    int n = items.size();
+    int dataKeys = 0;
+    for (BatchItem item : items) {
+      if (item instanceof BatchItem.GenerateDataKey) {
+        dataKeys++;
+      }
+    }
+    Step<?>[] steps = new Step<?>[n];
+    KmsException[] errors = new KmsException[n];
+    try (KeyBytes keyBytes = new KeyBytes(dataKeys * DEFAULT_DATA_KEY)) {
+      boolean anyPrepared = false;
+      for (int i = 0; i < n; i++) {
+        try {
+          steps[i] = prepare(caller, tenant, items.get(i), keyBytes);
+          anyPrepared = true;
+        } catch (KmsException e) {
+          errors[i] = e;
+        }
+      }
+      if (anyPrepared) {
+        KeyCustodian.Scope kept = custodians.keepResources();
+        try {
+          for (int i = 0; i < n; i++) {
+            if (steps[i] != null) {
+              try {
+                steps[i].call();
+              } catch (KmsException e) {
+                errors[i] = e;
+              }
+            }
+          }
+        } finally {
+          kept.close();
+        }
+      }
+    }
+    List<BatchOutcome> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(
+          errors[i] != null
+              ? new BatchOutcome(null, errors[i])
+              : new BatchOutcome(steps[i].result(), null));
+    }
+    return out;
+  }
+
+  private Step<?> prepare(Caller caller, String tenant, BatchItem item, KeyBytes keyBytes) {
+    return switch (item) {
+      case BatchItem.Encrypt e -> sealing(caller, tenant, e.keyName(), e.plaintext(), e.context());
+      case BatchItem.GenerateDataKey g ->
+          dataKey(
+              caller,
+              tenant,
+              g.keyName(),
+              g.bytes(),
+              g.context(),
+              g.includePlaintext(),
+              keyBytes::next);
+      case BatchItem.Decrypt d -> opening(caller, tenant, d.ciphertext(), d.context());
+      case BatchItem.ReEncrypt r ->
+          reEncrypting(
+              caller,
+              tenant,
+              r.ciphertext(),
+              r.context(),
+              r.destinationKey(),
+              r.destinationContext());
+    };
+  }
+
+  // ---- the use cases as prepared steps ---------------------------------------------------------
+
+  /**
+   * One use case, checked and prepared: {@link #call} makes its custodian calls, {@link #result}
+   * builds what it returns. Preparing and {@link #result} never call a custodian, so that a batch
+   * can keep the custodians' resources for the calls alone.
+   */
+  private interface Step<T> {
+    /** The custodian calls. */
+    void call();
+
+    /** After {@link #call}: the result. */
+    T result();
+
+    default T run() {
+      call();
+      return result();
+    }
+  }
+
+  private Sealing sealing(
+      Caller caller, String tenant, String keyName, byte[] plaintext, Map<String, String> context) {
+    Access.require(caller, tenant, Access.keyMissing(tenant, keyName), "encrypt", Role.KEY_USER);
+    if (plaintext == null) {
+      throw KmsException.invalidArgument("plaintext is required");
+    }
+    if (plaintext.length > MAX_PLAINTEXT) {
+      throw new KmsException(ErrorCode.PAYLOAD_TOO_LARGE, "plaintext must be at most 65536 bytes");
+    }
+    return new Sealing(
+        tenant, ringByName(tenant, keyName), plaintext, EncryptionContext.of(context));
+  }
+
+  private Step<DataKey> dataKey(
+      Caller caller,
+      String tenant,
+      String keyName,
+      Integer bytes,
+      Map<String, String> context,
+      boolean includePlaintext,
+      IntFunction<byte[]> random) {
+    Access.require(
+        caller, tenant, Access.keyMissing(tenant, keyName), "generate-data-key", Role.KEY_USER);
+    int n = bytes == null ? DEFAULT_DATA_KEY : bytes;
+    if (n < MIN_DATA_KEY || n > MAX_DATA_KEY) {
+      throw KmsException.invalidArgument("bytes must be between 16 and 64");
+    }
+    EncryptionContext ctx = EncryptionContext.of(context);
+    KeyRing ring = ringByName(tenant, keyName);
+    byte[] dataKey = random.apply(n);
+    Sealing sealing;
+    try {
+      sealing = new Sealing(tenant, ring, dataKey, ctx);
+    } catch (KmsException e) {
+      Arrays.fill(dataKey, (byte) 0);
+      throw e;
+    }
+    return new Step<>() {
+      @Override
+      public void call() {
+        try {
+          sealing.call();
+        } catch (KmsException e) {
+          Arrays.fill(sealing.plaintext, (byte) 0);
+          throw e;
+        }
+      }
+
+      @Override
+      public DataKey result() {
+        Encrypted e = sealing.result();
+        byte[] plaintext = sealing.plaintext;
+        if (!includePlaintext) {
+          Arrays.fill(plaintext, (byte) 0);
+        }
+        return new DataKey(
+            e.ciphertext(), includePlaintext ? plaintext : null, e.key(), e.keyVersion());
+      }
+    };
+  }
+
+  private Opening opening(
+      Caller caller, String tenant, byte[] ciphertext, Map<String, String> context) {
+    Access.require(caller, tenant, Access.tenantMissing(tenant), "decrypt", Role.KEY_USER);
+    return new Opening(tenant, ciphertext, EncryptionContext.of(context));
+  }
+
+  /**
+   * Re-encryption prepares its decryption only: which version encrypts, and under which context, is
+   * settled after the decryption succeeded, so a blob that does not open is reported as such
+   * whatever the destination.
+   */
+  private Step<ReEncrypted> reEncrypting(
+      Caller caller,
+      String tenant,
+      byte[] ciphertext,
+      Map<String, String> context,
+      String destinationKey,
+      Map<String, String> destinationContext) {
+    Access.require(caller, tenant, Access.tenantMissing(tenant), "re-encrypt", Role.KEY_USER);
+    EncryptionContext source = EncryptionContext.of(context);
+    EncryptionContext dest =
+        destinationContext == null ? source : EncryptionContext.of(destinationContext);
+    Opening opening = new Opening(tenant, ciphertext, source);
+    return new Step<>() {
+      private ReEncrypted result;
+
+      @Override
+      public void call() {
+        Decrypted d = opening.run();
+        try {
+          KeyRing target = ringByName(tenant, destinationKey == null ? d.key() : destinationKey);
+          Encrypted e = new Sealing(tenant, target, d.plaintext(), dest).run();
+          result =
+              new ReEncrypted(e.ciphertext(), e.key(), e.keyVersion(), d.key(), d.keyVersion());
+        } finally {
+          Arrays.fill(d.plaintext(), (byte) 0);
+        }
+      }
+
+      @Override
+      public ReEncrypted result() {
+        return result;
+      }
+    };
   }
 
   private static byte[] randomBytes(int n) {
@@ -118,131 +355,6 @@ public final class CryptoService {
     }
   }
 
-  private DataKey generateDataKey(
-      Caller caller,
-      String tenant,
-      String keyName,
-      Integer bytes,
-      Map<String, String> context,
-      boolean includePlaintext,
-      IntFunction<byte[]> random) {
-    Access.require(
-        caller, tenant, Access.keyMissing(tenant, keyName), "generate-data-key", Role.KEY_USER);
-    int n = bytes == null ? DEFAULT_DATA_KEY : bytes;
-    if (n < MIN_DATA_KEY || n > MAX_DATA_KEY) {
-      throw KmsException.invalidArgument("bytes must be between 16 and 64");
-    }
-    EncryptionContext ctx = EncryptionContext.of(context);
-    KeyRing ring = ringByName(tenant, keyName);
-    byte[] dataKey = random.apply(n);
-    Encrypted e = seal(tenant, ring, dataKey, ctx);
-    if (!includePlaintext) {
-      Arrays.fill(dataKey, (byte) 0);
-    }
-    return new DataKey(e.ciphertext(), includePlaintext ? dataKey : null, e.key(), e.keyVersion());
-  }
-
-  /**
-   * Decrypts a blob made for this tenant with the same context.
-   *
-   * @throws KmsException INVALID_CIPHERTEXT for a malformed, tampered or foreign blob or a wrong
-   *     context; FAILED_PRECONDITION for a disabled key or version or one below the floor
-   */
-  public Decrypted decrypt(
-      Caller caller, String tenant, byte[] ciphertext, Map<String, String> context) {
-    Access.require(caller, tenant, Access.tenantMissing(tenant), "decrypt", Role.KEY_USER);
-    return open(tenant, ciphertext, EncryptionContext.of(context));
-  }
-
-  /**
-   * Decrypts and encrypts again under the destination key's primary version (default: the same key)
-   * and context (default: the same context); the plaintext never leaves the server.
-   */
-  public ReEncrypted reEncrypt(
-      Caller caller,
-      String tenant,
-      byte[] ciphertext,
-      Map<String, String> context,
-      String destinationKey,
-      Map<String, String> destinationContext) {
-    Access.require(caller, tenant, Access.tenantMissing(tenant), "re-encrypt", Role.KEY_USER);
-    EncryptionContext source = EncryptionContext.of(context);
-    EncryptionContext dest =
-        destinationContext == null ? source : EncryptionContext.of(destinationContext);
-    Decrypted d = open(tenant, ciphertext, source);
-    try {
-      KeyRing target = ringByName(tenant, destinationKey == null ? d.key() : destinationKey);
-      Encrypted e = seal(tenant, target, d.plaintext(), dest);
-      return new ReEncrypted(e.ciphertext(), e.key(), e.keyVersion(), d.key(), d.keyVersion());
-    } finally {
-      Arrays.fill(d.plaintext(), (byte) 0);
-    }
-  }
-
-  /** The outcome of one batch item: a result or an error, never both. */
-  public record BatchOutcome(Object result, KmsException error) {}
-
-  /**
-   * Runs up to 1000 items in order; each yields its own result or error.
-   *
-   * @throws KmsException INVALID_ARGUMENT for an empty or oversized batch, NOT_FOUND for a foreign
-   *     tenant, PERMISSION_DENIED without the key-user role
-   */
-  public List<BatchOutcome> batch(Caller caller, String tenant, List<BatchItem> items) {
-    Access.require(caller, tenant, Access.tenantMissing(tenant), "batch", Role.KEY_USER);
-    if (items == null || items.isEmpty() || items.size() > MAX_BATCH) {
-      throw KmsException.invalidArgument("items must hold 1 to 1000 entries");
-    }
-    List<BatchOutcome> out = new ArrayList<>(items.size());
-    int dataKeys = 0;
-    for (BatchItem item : items) {
-      if (item instanceof BatchItem.GenerateDataKey) {
-        dataKeys++;
-      }
-    }
-    // one HSM session for the batch's HSM items rather than a turn in the queue for each
-    KeyCustodian.Scope kept = custodians.keepResources();
-    try (KeyBytes keyBytes = new KeyBytes(dataKeys * DEFAULT_DATA_KEY)) {
-      for (BatchItem item : items) {
-        out.add(batchItem(caller, tenant, item, keyBytes));
-      }
-    } finally {
-      kept.close();
-    }
-    return out;
-  }
-
-  private BatchOutcome batchItem(Caller caller, String tenant, BatchItem item, KeyBytes keyBytes) {
-    try {
-      Object r =
-          switch (item) {
-            case BatchItem.Encrypt e ->
-                encrypt(caller, tenant, e.keyName(), e.plaintext(), e.context());
-            case BatchItem.GenerateDataKey g ->
-                generateDataKey(
-                    caller,
-                    tenant,
-                    g.keyName(),
-                    g.bytes(),
-                    g.context(),
-                    g.includePlaintext(),
-                    keyBytes::next);
-            case BatchItem.Decrypt d -> decrypt(caller, tenant, d.ciphertext(), d.context());
-            case BatchItem.ReEncrypt r2 ->
-                reEncrypt(
-                    caller,
-                    tenant,
-                    r2.ciphertext(),
-                    r2.context(),
-                    r2.destinationKey(),
-                    r2.destinationContext());
-          };
-      return new BatchOutcome(r, null);
-    } catch (KmsException e) {
-      return new BatchOutcome(null, e);
-    }
-  }
-
   private KeyRing ringByName(String tenant, String keyName) {
     if (keyName == null) {
       throw KmsException.invalidArgument("key is required");
@@ -251,57 +363,102 @@ public final class CryptoService {
         .orElseThrow(() -> KmsException.notFound(Access.keyMissing(tenant, keyName)));
   }
 
-  private Encrypted seal(String tenant, KeyRing ring, byte[] plaintext, EncryptionContext ctx) {
-    KeyVersion v;
-    try {
-      v = ring.encryptVersion();
-    } catch (KmsException e) {
-      throw e.about(ring.key().name(), ring.key().primaryVersion());
+  /** Encryption of {@code plaintext} under the ring's primary version. */
+  private final class Sealing implements Step<Encrypted> {
+    private final String tenant;
+    private final KeyRing ring;
+    private final KeyVersion version;
+    private final byte[] plaintext;
+    private final byte[] aad;
+    private byte[] payload;
+
+    Sealing(String tenant, KeyRing ring, byte[] plaintext, EncryptionContext ctx) {
+      try {
+        this.version = ring.encryptVersion();
+      } catch (KmsException e) {
+        throw e.about(ring.key().name(), ring.key().primaryVersion());
+      }
+      this.tenant = tenant;
+      this.ring = ring;
+      this.plaintext = plaintext;
+      this.aad =
+          CiphertextBlob.aadFor(
+              tenant, ring.key().id(), version.number(), version.protection(), ctx);
     }
-    String keyId = ring.key().id();
-    byte[] aad = CiphertextBlob.aadFor(tenant, keyId, v.number(), v.protection(), ctx);
-    try {
-      byte[] payload =
-          custodians
-              .forLevel(v.protection())
-              .encrypt(new VersionRef(tenant, keyId, v.number()), v.material(), plaintext, aad);
-      byte[] blob = CiphertextBlob.of(keyId, v.number(), v.protection(), payload).toBytes();
-      return new Encrypted(blob, ring.key().name(), v.number());
-    } catch (GeneralSecurityException e) {
-      throw new KmsException(ErrorCode.INTERNAL, "the custodian failed to encrypt", e);
+
+    @Override
+    public void call() {
+      try {
+        payload =
+            custodians
+                .forLevel(version.protection())
+                .encrypt(
+                    new VersionRef(tenant, ring.key().id(), version.number()),
+                    version.material(),
+                    plaintext,
+                    aad);
+      } catch (GeneralSecurityException e) {
+        throw new KmsException(ErrorCode.INTERNAL, "the custodian failed to encrypt", e);
+      }
+    }
+
+    @Override
+    public Encrypted result() {
+      byte[] blob =
+          CiphertextBlob.of(ring.key().id(), version.number(), version.protection(), payload)
+              .toBytes();
+      return new Encrypted(blob, ring.key().name(), version.number());
     }
   }
 
-  private Decrypted open(String tenant, byte[] ciphertext, EncryptionContext ctx) {
-    if (ciphertext == null) {
-      throw KmsException.invalidArgument("ciphertext is required");
-    }
-    CiphertextBlob blob = CiphertextBlob.parse(ciphertext);
-    KeyRing ring = keys.byId(tenant, blob.keyIdHex()).orElseThrow(KmsException::invalidCiphertext);
-    try {
-      return open(tenant, ring, blob, ctx);
-    } catch (KmsException e) {
-      throw e.about(ring.key().name(), blob.version());
-    }
-  }
+  /** Decryption of a blob of this tenant's with the context given. */
+  private final class Opening implements Step<Decrypted> {
+    private final String tenant;
+    private final KeyRing ring;
+    private final KeyVersion version;
+    private final CiphertextBlob blob;
+    private final byte[] aad;
+    private byte[] plaintext;
 
-  private Decrypted open(String tenant, KeyRing ring, CiphertextBlob blob, EncryptionContext ctx) {
-    KeyVersion v = ring.decryptVersion(blob.version());
-    if (v.protection() != blob.protection()) {
-      throw KmsException.invalidCiphertext();
+    Opening(String tenant, byte[] ciphertext, EncryptionContext ctx) {
+      if (ciphertext == null) {
+        throw KmsException.invalidArgument("ciphertext is required");
+      }
+      this.tenant = tenant;
+      this.blob = CiphertextBlob.parse(ciphertext);
+      this.ring = keys.byId(tenant, blob.keyIdHex()).orElseThrow(KmsException::invalidCiphertext);
+      try {
+        this.version = ring.decryptVersion(blob.version());
+        if (version.protection() != blob.protection()) {
+          throw KmsException.invalidCiphertext();
+        }
+      } catch (KmsException e) {
+        throw e.about(ring.key().name(), blob.version());
+      }
+      this.aad = blob.aad(tenant, ctx);
     }
-    try {
-      byte[] plaintext =
-          custodians
-              .forLevel(v.protection())
-              .decrypt(
-                  new VersionRef(tenant, ring.key().id(), v.number()),
-                  v.material(),
-                  blob.payload(),
-                  blob.aad(tenant, ctx));
-      return new Decrypted(plaintext, ring.key().name(), v.number());
-    } catch (GeneralSecurityException e) {
-      throw KmsException.invalidCiphertext();
+
+    @Override
+    public void call() {
+      try {
+        plaintext =
+            custodians
+                .forLevel(version.protection())
+                .decrypt(
+                    new VersionRef(tenant, ring.key().id(), version.number()),
+                    version.material(),
+                    blob.payload(),
+                    aad);
+      } catch (GeneralSecurityException e) {
+        throw KmsException.invalidCiphertext().about(ring.key().name(), blob.version());
+      } catch (KmsException e) {
+        throw e.about(ring.key().name(), blob.version());
+      }
+    }
+
+    @Override
+    public Decrypted result() {
+      return new Decrypted(plaintext, ring.key().name(), version.number());
     }
   }
 }

@@ -99,6 +99,52 @@ class CustodianHygieneTest {
     assertThat(hsm.scopes()).containsExactly(1, 0, 4);
   }
 
+  /**
+   * Items are checked and prepared before the scope opens: those that fail there never reach the
+   * custodian, and a batch of nothing but such items never opens a scope (takes no HSM session).
+   */
+  @Test
+  void aBatchPreparesItsItemsBeforeTheCustodianScope() {
+    kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
+    Map<String, String> ctx = Map.of("app", "batch");
+    byte[] blob = kms.crypto().encrypt(USER, T, "vault", new byte[8], ctx).ciphertext();
+    byte[] foreign = blob.clone();
+    foreign[5] ^= 1; // another key id: no such key in this tenant
+
+    List<CryptoService.BatchOutcome> failing =
+        kms.crypto()
+            .batch(
+                USER,
+                T,
+                List.of(
+                    new BatchItem.GenerateDataKey("nope", null, ctx, false),
+                    new BatchItem.GenerateDataKey("vault", 8, ctx, false),
+                    new BatchItem.Decrypt(foreign, ctx),
+                    new BatchItem.Encrypt("vault", null, ctx)));
+    assertThat(failing)
+        .extracting(o -> o.error().code())
+        .containsExactly(
+            ErrorCode.NOT_FOUND,
+            ErrorCode.INVALID_ARGUMENT,
+            ErrorCode.INVALID_CIPHERTEXT,
+            ErrorCode.INVALID_ARGUMENT);
+    assertThat(hsm.scopes()).containsExactly(0, 0, 0);
+
+    List<CryptoService.BatchOutcome> mixed =
+        kms.crypto()
+            .batch(
+                USER,
+                T,
+                List.of(
+                    new BatchItem.GenerateDataKey("nope", null, ctx, false),
+                    new BatchItem.Decrypt(blob, ctx),
+                    new BatchItem.ReEncrypt(blob, ctx, "nope", null)));
+    assertThat(mixed.get(0).error().code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(((CryptoResults.Decrypted) mixed.get(1).result()).plaintext()).hasSize(8);
+    assertThat(mixed.get(2).error().code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(hsm.scopes()).containsExactly(1, 0, 2); // two decryptions; no encryption
+  }
+
   @Test
   void hsmKeyLivesInTheTokenAndIsDestroyedThere() {
     kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
