@@ -79,10 +79,10 @@ class HsmKeyLifecycleTest {
 
     kms.keys().scheduleDestroyVersion(ADMIN, T, "vault", 1, ANY, 7);
     kms.clock().advance(Duration.ofDays(6));
-    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).isEmpty();
     assertThat(token.exists(v1)).isTrue();
     kms.clock().advance(Duration.ofDays(1));
-    assertThat(kms.keys().destroyDue().destroyed()).hasSize(1);
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).hasSize(1);
     assertThat(token.exists(v1)).isFalse();
     assertThat(SoftHsm.pkcs11Tool("strongroom-test", "--list-objects", "--type", "secrkey"))
         .doesNotContain(v1)

@@ -2,6 +2,7 @@ package io.strongroom.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strongroom.core.KmsException;
 import io.strongroom.core.audit.AuditEvent;
 import io.strongroom.core.audit.AuditLog;
 import io.strongroom.core.service.KeyService;
@@ -19,15 +20,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Destroys, every {@code --destroy-check-interval}, the keys and versions whose pending window has
  * passed ({@link KeyService#destroyDue}): their material is deleted (an HSM version's token object
- * included) and they become DESTROYED. Each destroyed version gets an audit record (operation
- * {@code destroy-due-version}, no principal, source {@code scheduler}), and a destroyed key one
- * more ({@code destroy-due-key}). The work runs on a worker thread, one run at a time per node;
- * nodes may run at once (the store's compare-and-set decides). A key that fails (its HSM
- * unreachable, say) is logged, counted and tried again at the next run.
+ * included) and they become DESTROYED. Nothing is destroyed unrecorded: before a key's material
+ * goes, each version about to be destroyed gets a durable audit record (operation {@code
+ * begin-destroy-due-version}, no principal, source {@code scheduler}; {@code begin-destroy-due-key}
+ * for the key itself), and while the audit log refuses them the key keeps its material and is due
+ * again at the next run. Once destroyed, each gets a second record ({@code destroy-due-version},
+ * {@code destroy-due-key}) with the same request id. A begin record without its second record means
+ * the destruction failed (its key is still DESTROY_SCHEDULED, and the next run begins again) or the
+ * audit log refused the second record (the key is DESTROYED). The work runs on a worker thread, one
+ * run at a time per node; nodes may run at once (the store's compare-and-set decides). A key that
+ * fails (its HSM unreachable, the audit log down) is logged, counted and tried again at the next
+ * run.
  */
 final class DueDestruction implements AutoCloseable {
   static final String VERSION_OPERATION = "destroy-due-version";
   static final String KEY_OPERATION = "destroy-due-key";
+  static final String BEGIN_VERSION_OPERATION = "begin-destroy-due-version";
+  static final String BEGIN_KEY_OPERATION = "begin-destroy-due-key";
   private static final Logger LOG = LoggerFactory.getLogger(DueDestruction.class);
 
   private final Vertx vertx;
@@ -87,30 +96,27 @@ final class DueDestruction implements AutoCloseable {
             });
   }
 
-  /** One run: destroys what is due and writes each destroyed version's audit record. */
+  /**
+   * One run: records what is due, destroys it, and records each destruction. The begin records must
+   * be durable before anything is destroyed; a failure to write the second ones fails the run
+   * (counted) after the destruction.
+   */
   void runOnce() {
-    DestroyRun run = keys.destroyDue();
+    String requestId = UUID.randomUUID().toString();
+    DestroyRun run =
+        keys.destroyDue(
+            due -> {
+              try {
+                audit.append(events(due, requestId, true)).join();
+              } catch (RuntimeException e) {
+                Throwable why = e.getCause() != null ? e.getCause() : e;
+                throw KmsException.unavailable(
+                    "the audit log refused the begin record (" + why + "); not destroyed yet",
+                    null);
+              }
+            });
     if (!run.destroyed().isEmpty()) {
-      String requestId = UUID.randomUUID().toString();
-      Instant now = clock.instant();
-      List<AuditEvent> events =
-          run.destroyed().stream()
-              .map(
-                  d ->
-                      new AuditEvent(
-                          now,
-                          requestId,
-                          d.tenant(),
-                          null,
-                          d.version() == null ? KEY_OPERATION : VERSION_OPERATION,
-                          d.key(),
-                          d.version(),
-                          null,
-                          "OK",
-                          null,
-                          "scheduler"))
-              .toList();
-      audit.append(events).join();
+      audit.append(events(run.destroyed(), requestId, false)).join();
       for (KeyService.Destroyed d : run.destroyed()) {
         if (d.version() == null) {
           LOG.info("destroyed key {}/{}", d.tenant(), d.key());
@@ -124,6 +130,29 @@ final class DueDestruction implements AutoCloseable {
       failedKeys.increment();
       LOG.warn("could not destroy a due key, will retry: {}", failure);
     }
+  }
+
+  private List<AuditEvent> events(
+      List<KeyService.Destroyed> destroyed, String requestId, boolean begin) {
+    Instant now = clock.instant();
+    return destroyed.stream()
+        .map(
+            d ->
+                new AuditEvent(
+                    now,
+                    requestId,
+                    d.tenant(),
+                    null,
+                    d.version() == null
+                        ? (begin ? BEGIN_KEY_OPERATION : KEY_OPERATION)
+                        : (begin ? BEGIN_VERSION_OPERATION : VERSION_OPERATION),
+                    d.key(),
+                    d.version(),
+                    null,
+                    "OK",
+                    null,
+                    "scheduler"))
+        .toList();
   }
 
   @Override

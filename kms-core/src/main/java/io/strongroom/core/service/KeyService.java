@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -259,18 +260,21 @@ public final class KeyService {
   }
 
   /**
-   * Destroys every key and version whose pending window has passed: the custodian deletes the
-   * material first (idempotently), then the store forgets it. Run by the server's scheduler; safe
-   * to run on several nodes at once (compare-and-set saves). A key that fails (its custodian or the
-   * store unavailable) does not stop the others; it is due again at the next run.
+   * Destroys every key and version whose pending window has passed: for each key, {@code
+   * beforeDestroying} is first given what is about to be destroyed (the server writes its audit
+   * records there, durably, so that no destruction goes unrecorded), then the custodian deletes the
+   * material (idempotently), then the store forgets it. Run by the server's scheduler; safe to run
+   * on several nodes at once (compare-and-set saves). A key that fails (its custodian or the store
+   * unavailable, or {@code beforeDestroying} throwing a {@link KmsException}) does not stop the
+   * others and keeps its material; it is due again at the next run, which announces it again.
    */
-  public DestroyRun destroyDue() {
+  public DestroyRun destroyDue(Consumer<List<Destroyed>> beforeDestroying) {
     Instant now = clock.instant();
     List<Destroyed> destroyed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (KeyStore.KeyRef ref : store.destroyDue(now, 1000)) {
       try {
-        destroyed.addAll(destroyDue(ref, now));
+        destroyed.addAll(destroyDue(ref, now, beforeDestroying));
       } catch (KmsException e) {
         failures.add(ref.tenant() + "/" + ref.id() + ": " + e.code() + " " + e.getMessage());
       }
@@ -278,7 +282,8 @@ public final class KeyService {
     return new DestroyRun(destroyed, failures);
   }
 
-  private List<Destroyed> destroyDue(KeyStore.KeyRef ref, Instant now) {
+  private List<Destroyed> destroyDue(
+      KeyStore.KeyRef ref, Instant now, Consumer<List<Destroyed>> beforeDestroying) {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       KeyRing ring = store.findById(ref.tenant(), ref.id()).orElse(null);
       if (ring == null) {
@@ -288,6 +293,15 @@ public final class KeyService {
       if (u.shredded().isEmpty() && u.ring().key().state() == ring.key().state()) {
         return List.of();
       }
+      List<Destroyed> due = new ArrayList<>();
+      for (KeyVersion v : u.shredded()) {
+        due.add(new Destroyed(ref.tenant(), ring.key().name(), v.number()));
+      }
+      if (u.ring().key().state() == KeyState.DESTROYED
+          && ring.key().state() != KeyState.DESTROYED) {
+        due.add(new Destroyed(ref.tenant(), ring.key().name(), null));
+      }
+      beforeDestroying.accept(List.copyOf(due));
       for (KeyVersion v : u.shredded()) {
         VersionRef vr = new VersionRef(ref.tenant(), ref.id(), v.number());
         try {
@@ -298,15 +312,7 @@ public final class KeyService {
       }
       try {
         cache.invalidate(store.update(u, ring.key().revision()));
-        List<Destroyed> done = new ArrayList<>();
-        for (KeyVersion v : u.shredded()) {
-          done.add(new Destroyed(ref.tenant(), ring.key().name(), v.number()));
-        }
-        if (u.ring().key().state() == KeyState.DESTROYED
-            && ring.key().state() != KeyState.DESTROYED) {
-          done.add(new Destroyed(ref.tenant(), ring.key().name(), null));
-        }
-        return done;
+        return due;
       } catch (KmsException e) {
         if (e.code() != ErrorCode.CONFLICT) {
           throw e;

@@ -7,7 +7,9 @@ import io.strongroom.core.Caller;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.Key;
 import io.strongroom.core.KeyRing;
+import io.strongroom.core.KeyState;
 import io.strongroom.core.KeyVersion;
+import io.strongroom.core.KmsException;
 import io.strongroom.core.ProtectionLevel;
 import io.strongroom.core.Role;
 import io.strongroom.core.crypto.CiphertextBlob;
@@ -17,6 +19,7 @@ import io.strongroom.core.testing.KmsFixture;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,18 +60,56 @@ class CustodianHygieneTest {
     }
     kms.clock().advance(Duration.ofDays(7));
     hsm.down(true);
-    KeyService.DestroyRun first = kms.keys().destroyDue();
+    KeyService.DestroyRun first = kms.keys().destroyDue(due -> {});
     assertThat(first.destroyed()).containsExactly(new KeyService.Destroyed(T, "soft", 1));
     assertThat(first.failures()).singleElement().asString().contains("UNAVAILABLE");
     assertThat(hsm.liveHandles()).hasSize(2);
 
     hsm.down(false);
-    KeyService.DestroyRun second = kms.keys().destroyDue();
+    KeyService.DestroyRun second = kms.keys().destroyDue(due -> {});
     assertThat(second.destroyed()).containsExactly(new KeyService.Destroyed(T, "vault", 1));
     assertThat(second.failures()).isEmpty();
     assertThat(hsm.liveHandles()).hasSize(1);
     assertNoOrphans();
-    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).isEmpty();
+  }
+
+  /**
+   * What is due is announced (to the server's audit log) before any material goes, and an
+   * announcement that fails keeps all of it for the next run.
+   */
+  @Test
+  void destructionIsAnnouncedFirstAndARefusedAnnouncementDestroysNothing() {
+    kms.keys().create(ADMIN, T, hsmKey("vault", null, null, null));
+    kms.keys().rotate(ADMIN, T, "vault", ANY);
+    kms.keys().scheduleDestroyVersion(ADMIN, T, "vault", 1, ANY, 7);
+    kms.clock().advance(Duration.ofDays(7));
+    assertThat(hsm.liveHandles()).hasSize(2);
+
+    KeyService.DestroyRun refused =
+        kms.keys()
+            .destroyDue(
+                due -> {
+                  throw KmsException.unavailable("the audit log is down", null);
+                });
+    assertThat(refused.destroyed()).isEmpty();
+    assertThat(refused.failures()).singleElement().asString().contains("UNAVAILABLE");
+    assertThat(hsm.liveHandles()).hasSize(2);
+    assertThat(kms.stores().keys().findByName(T, "vault").orElseThrow().versions().get(0).state())
+        .isEqualTo(KeyState.DESTROY_SCHEDULED);
+
+    List<List<KeyService.Destroyed>> announced = new ArrayList<>();
+    KeyService.DestroyRun run =
+        kms.keys()
+            .destroyDue(
+                due -> {
+                  assertThat(hsm.liveHandles()).hasSize(2); // nothing deleted yet
+                  announced.add(due);
+                });
+    assertThat(announced).containsExactly(List.of(new KeyService.Destroyed(T, "vault", 1)));
+    assertThat(run.destroyed()).containsExactly(new KeyService.Destroyed(T, "vault", 1));
+    assertThat(hsm.liveHandles()).hasSize(1);
+    assertNoOrphans();
   }
 
   /**
@@ -159,7 +200,7 @@ class CustodianHygieneTest {
 
     kms.keys().scheduleDestroyVersion(ADMIN, T, "vault", 1, ANY, 7);
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue().destroyed()).hasSize(1);
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).hasSize(1);
     assertThat(hsm.liveHandles()).hasSize(1);
     assertNoOrphans();
     assertCode(() -> kms.crypto().decrypt(USER, T, blob, Map.of()), ErrorCode.FAILED_PRECONDITION);
@@ -209,7 +250,7 @@ class CustodianHygieneTest {
     assertNoOrphans();
 
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue().destroyed())
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed())
         .containsExactly(
             new KeyService.Destroyed(T, "vault", 1), new KeyService.Destroyed(T, "vault", null));
     assertCode(() -> kms.keys().rotate(ADMIN, T, "vault", ANY), ErrorCode.FAILED_PRECONDITION);

@@ -227,13 +227,13 @@ class LifecycleScenarioTest {
     Instant scheduledAt = kms.clock().instant();
     scheduleVersion(1, 30);
     kms.clock().advance(Duration.ofDays(30).minusMillis(1));
-    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).isEmpty();
     assertThat(storedVersion("orders", 1).state()).isEqualTo(KeyState.DESTROY_SCHEDULED);
 
     kms.clock().set(scheduledAt.plus(Duration.ofDays(30)));
     String keyId = kms.keys().get(ADMIN, T, "orders").key().id();
     assertThat(kms.software().cache().getIfPresent(new VersionRef(T, keyId, 1))).isNotNull();
-    assertThat(kms.keys().destroyDue().destroyed()).hasSize(1);
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).hasSize(1);
 
     KeyVersion destroyed = storedVersion("orders", 1);
     assertThat(destroyed.state()).isEqualTo(KeyState.DESTROYED);
@@ -248,7 +248,7 @@ class LifecycleScenarioTest {
         () -> kms.keys().cancelDestroyVersion(ADMIN, T, "orders", 1, ANY),
         ErrorCode.FAILED_PRECONDITION);
     assertCode(() -> scheduleVersion(1, 7), ErrorCode.FAILED_PRECONDITION);
-    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).isEmpty();
   }
 
   @Test
@@ -283,11 +283,11 @@ class LifecycleScenarioTest {
     // one version destroyed on its own first: the key's destruction counts only the others
     kms.keys().scheduleDestroyVersion(ADMIN, T, "orders", 1, ANY, 7);
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue().destroyed()).hasSize(1);
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).hasSize(1);
 
     kms.keys().scheduleDestroy(ADMIN, T, "orders", ANY, 7);
     kms.clock().advance(Duration.ofDays(7));
-    assertThat(kms.keys().destroyDue().destroyed())
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed())
         .containsExactly(
             new KeyService.Destroyed(T, "orders", 2),
             new KeyService.Destroyed(T, "orders", 3),
@@ -311,7 +311,7 @@ class LifecycleScenarioTest {
             kms.keys()
                 .update(ADMIN, T, "orders", ANY, new KeyPatch(null, false, "x", null, null, null)),
         ErrorCode.FAILED_PRECONDITION);
-    assertThat(kms.keys().destroyDue().destroyed()).isEmpty();
+    assertThat(kms.keys().destroyDue(due -> {}).destroyed()).isEmpty();
     // the name stays taken: a destroyed key's blobs must never open under a new key
     assertCode(() -> create("orders"), ErrorCode.ALREADY_EXISTS);
   }

@@ -166,14 +166,21 @@ class HsmE2ETest {
         .contains("sr-" + keyId + "-v2-");
     assertError(decrypt(blob1), 400, "FAILED_PRECONDITION");
     assertThat(decrypt(dk2.json().path("ciphertext").asText()).status()).isEqualTo(200);
+    JsonNode beginRecord = null;
     JsonNode destroyedRecord = null;
     for (JsonNode r :
         server.get("/v1/tenants/acme/audit?pageSize=1000", app).json().path("records")) {
+      if (r.path("operation").asText().equals("begin-destroy-due-version")) {
+        beginRecord = r;
+      }
       if (r.path("operation").asText().equals("destroy-due-version")) {
         destroyedRecord = r;
       }
     }
+    assertThat(beginRecord).as("the record written before the destruction").isNotNull();
     assertThat(destroyedRecord).as("the destruction's audit record").isNotNull();
+    assertThat(beginRecord.path("seq").asLong()).isLessThan(destroyedRecord.path("seq").asLong());
+    assertThat(beginRecord.path("keyVersion").asInt()).isEqualTo(1);
     assertThat(destroyedRecord.path("key").asText()).isEqualTo("volumes");
     assertThat(destroyedRecord.path("keyVersion").asInt()).isEqualTo(1);
     assertThat(destroyedRecord.has("principal")).isFalse();

@@ -319,7 +319,7 @@ abstract class TourContract {
         "FAILED_PRECONDITION");
     // The server runs on the system clock, so destroy-when-due can only be checked for "not yet"
     // here; kms-core's lifecycle test drives it past the window with a controlled clock.
-    assertThat(server.server().keys().destroyDue().destroyed()).isEmpty();
+    assertThat(server.server().keys().destroyDue(due -> {}).destroyed()).isEmpty();
     assertThat(server.get(v1, app).json().path("state").asText()).isEqualTo("DESTROY_SCHEDULED");
 
     Response cancelled = server.post(v1 + "/cancel-destroy", app, null);
@@ -355,7 +355,7 @@ abstract class TourContract {
             Duration.between(
                 Instant.now(), Instant.parse(keyScheduled.json().path("destroyAt").asText())))
         .isBetween(Duration.ofDays(30).minusMinutes(5), Duration.ofDays(30).plusMinutes(5));
-    assertThat(server.server().keys().destroyDue().destroyed()).isEmpty();
+    assertThat(server.server().keys().destroyDue(due -> {}).destroyed()).isEmpty();
     Response keyCancelled = server.post("/v1/tenants/acme/keys/payments/cancel-destroy", app, null);
     assertThat(keyCancelled.json().path("state").asText()).isEqualTo("DISABLED");
     assertThat(
