@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * for the key itself), and while the audit log refuses them the key keeps its material and is due
  * again at the next run. Once destroyed, each gets a second record ({@code destroy-due-version},
  * {@code destroy-due-key}) with the same request id. A begin record without its second record means
- * the destruction failed (its key is still DESTROY_SCHEDULED, and the next run begins again) or the
- * audit log refused the second record (the key is DESTROYED). The work runs on a worker thread, one
- * run at a time per node; nodes may run at once (the store's compare-and-set decides). A key that
- * fails (its HSM unreachable, the audit log down) is logged, counted and tried again at the next
- * run.
+ * the destruction failed (its key is still DESTROY_SCHEDULED, and the next run begins again), the
+ * audit log refused the second record (the key is DESTROYED), or another node destroyed the key
+ * first (its own records say so). The work runs on a worker thread, one run at a time per node;
+ * nodes may run at once (the store's compare-and-set decides). A key that fails (its HSM
+ * unreachable, the audit log down) is logged, counted and tried again at the next run.
  */
 final class DueDestruction implements AutoCloseable {
   static final String VERSION_OPERATION = "destroy-due-version";
