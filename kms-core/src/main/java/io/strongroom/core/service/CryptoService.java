@@ -363,6 +363,14 @@ public final class CryptoService {
         .orElseThrow(() -> KmsException.notFound(Access.keyMissing(tenant, keyName)));
   }
 
+  private KeyCustodian custodian(KeyVersion version) {
+    return custodians.forLevel(version.protection());
+  }
+
+  private static VersionRef ref(String tenant, KeyRing ring, KeyVersion version) {
+    return new VersionRef(tenant, ring.key().id(), version.number());
+  }
+
   /** Encryption of {@code plaintext} under the ring's primary version. */
   private final class Sealing implements Step<Encrypted> {
     private final String tenant;
@@ -390,13 +398,8 @@ public final class CryptoService {
     public void call() {
       try {
         payload =
-            custodians
-                .forLevel(version.protection())
-                .encrypt(
-                    new VersionRef(tenant, ring.key().id(), version.number()),
-                    version.material(),
-                    plaintext,
-                    aad);
+            custodian(version)
+                .encrypt(ref(tenant, ring, version), version.material(), plaintext, aad);
       } catch (GeneralSecurityException e) {
         throw new KmsException(ErrorCode.INTERNAL, "the custodian failed to encrypt", e);
       }
@@ -442,13 +445,8 @@ public final class CryptoService {
     public void call() {
       try {
         plaintext =
-            custodians
-                .forLevel(version.protection())
-                .decrypt(
-                    new VersionRef(tenant, ring.key().id(), version.number()),
-                    version.material(),
-                    blob.payload(),
-                    aad);
+            custodian(version)
+                .decrypt(ref(tenant, ring, version), version.material(), blob.payload(), aad);
       } catch (GeneralSecurityException e) {
         throw KmsException.invalidCiphertext().about(ring.key().name(), blob.version());
       } catch (KmsException e) {
