@@ -213,12 +213,13 @@ public final class HttpApi {
             written -> {
               KmsException failure =
                   written.succeeded() ? error : Errors.toKms(written.cause(), requestId);
+              // counted before the answer leaves, so a client that reads /metrics next sees it
+              record(route.operation(), failure, start);
               if (failure == null) {
                 reply(rc, reply);
               } else {
                 error(rc, failure, requestId);
               }
-              record(route.operation(), failure, start);
             });
   }
 
@@ -259,13 +260,13 @@ public final class HttpApi {
             written -> {
               KmsException answer =
                   written.succeeded() ? e : Errors.toKms(written.cause(), requestId);
+              record("rejected-request", answer, start);
               // 405 has no code of its own: INVALID_ARGUMENT, with the status HTTP asks for.
               error(
                   rc,
                   answer,
                   requestId,
                   methodNotAllowed && answer == e ? 405 : Errors.status(answer.code()));
-              record("rejected-request", answer, start);
             });
   }
 
