@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -327,6 +328,15 @@ public final class HsmThroughput {
         100 * bare.cpuMicros() / r.cpuMicros(),
         r.ownCpuMicros(),
         100 * r.idle());
+    if (!r.byThread().isEmpty()) {
+      StringBuilder line = new StringBuilder("     server CPU by thread, µs per data key:");
+      r.byThread().entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .forEach(
+              e -> line.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), e.getValue())));
+      line.setLength(line.length() - 1);
+      System.out.println(line);
+    }
   }
 
   private static final ObjectMapper JSON =
@@ -344,11 +354,17 @@ public final class HsmThroughput {
       byte[] json = JSON.writeValueAsBytes(body);
       h2.run(path, json, inFlight, warmup);
       double cpuStart = server.cpuSeconds();
+      Map<String, Double> threadsStart = ThreadCpu.read(server.pid());
       long start = System.nanoTime();
       H2load.Run run = h2.run(path, json, inFlight, seconds);
       double elapsed = (System.nanoTime() - start) / 1e9;
       double cpu = server.cpuSeconds() - cpuStart;
       long n = run.succeeded();
+      Map<String, Double> byThread = new TreeMap<>();
+      if (n > 0) {
+        ThreadCpu.minus(ThreadCpu.read(server.pid()), threadsStart)
+            .forEach((k, v) -> byThread.put(k, v * 1e6 / n));
+      }
       double idle =
           Math.max(
               0,
@@ -359,7 +375,8 @@ public final class HsmThroughput {
           n / run.seconds(),
           n == 0 ? 0 : cpu * 1e6 / n,
           n == 0 ? 0 : run.cpuSeconds() * 1e6 / n,
-          idle);
+          idle,
+          byThread);
     }
   }
 
@@ -393,12 +410,28 @@ public final class HsmThroughput {
    * (the client, when the work is the server's; the same as the first for the bare loops); and the
    * share of the machine's CPU time that neither used.
    */
-  private record Rate(double perSecond, double cpuMicros, double ownCpuMicros, double idle) {
-    /** Per item, for operations of {@code items} items each. */
-    Rate times(int items) {
-      return new Rate(perSecond * items, cpuMicros / items, ownCpuMicros / items, idle);
+  /**
+   * @param byThread the server's CPU per operation (µs) by kind of thread ({@link ThreadCpu});
+   *     empty where not measured (bare loops, the SDK client)
+   */
+  private record Rate(
+      double perSecond,
+      double cpuMicros,
+      double ownCpuMicros,
+      double idle,
+      Map<String, Double> byThread) {
+    Rate(double perSecond, double cpuMicros, double ownCpuMicros, double idle) {
+      this(perSecond, cpuMicros, ownCpuMicros, idle, Map.of());
     }
 
+    /** Per item, for operations of {@code items} items each. */
+    Rate times(int items) {
+      Map<String, Double> perItem = new TreeMap<>();
+      byThread.forEach((k, v) -> perItem.put(k, v / items));
+      return new Rate(perSecond * items, cpuMicros / items, ownCpuMicros / items, idle, perItem);
+    }
+
+    /** The mean of two bare-loop runs. */
     Rate mean(Rate other) {
       return new Rate(
           (perSecond + other.perSecond) / 2,

@@ -91,6 +91,10 @@ final class ServerProcess implements AutoCloseable {
     return cmd;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String endpoint() {
     return endpoint;
   }
