@@ -409,8 +409,7 @@ public final class HsmThroughput {
    * Operations per second; CPU per operation of the process doing the work, and of this process
    * (the client, when the work is the server's; the same as the first for the bare loops); and the
    * share of the machine's CPU time that neither used.
-   */
-  /**
+   *
    * @param byThread the server's CPU per operation (µs) by kind of thread ({@link ThreadCpu});
    *     empty where not measured (bare loops, the SDK client)
    */
