@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -146,6 +147,11 @@ public final class HttpApi {
     router.route().last().handler(rc -> rc.fail(404));
     router.route().failureHandler(this::failure);
     return router;
+  }
+
+  /** Sets up a new connection: its answers share TLS records where they leave together. */
+  public void connected(HttpConnection connection) {
+    FlushCoalescing.install(connection);
   }
 
   private void dispatch(RoutingContext rc, RouteTable.Match match) {
