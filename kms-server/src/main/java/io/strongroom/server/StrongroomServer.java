@@ -156,6 +156,7 @@ public final class StrongroomServer implements AutoCloseable {
       CaffeineCacheMetrics.monitor(metrics, cache.byIdCache(), "keys-by-id");
       CaffeineCacheMetrics.monitor(metrics, identity.tokenCache(), "tokens");
       CaffeineCacheMetrics.monitor(metrics, software.cache(), "software-material");
+      ((JdbcAuditLog) stores.audit()).bindTo(metrics);
 
       PemKeyCertOptions pem = pemOptions(cfg, root);
       HttpServerOptions options = httpOptions(cfg, pem);
@@ -199,6 +200,7 @@ public final class StrongroomServer implements AutoCloseable {
                       return vertx
                           .createHttpServer(options)
                           .requestHandler(api.router())
+                          .connectionHandler(api::connected)
                           .listen(listenPort, cfg.host())
                           .onSuccess(s -> actualPort.set(s.actualPort()));
                     }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.strongroom.core.ErrorCode;
 import io.strongroom.core.KmsException;
 import io.strongroom.core.audit.AuditChain;
@@ -37,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * as one event per item towards that limit. Each append's future completes only after that commit,
  * so an acknowledged operation's record is durable before the response.
  */
-public final class JdbcAuditLog implements AuditLog, AutoCloseable {
+public final class JdbcAuditLog implements AuditLog, AutoCloseable, MeterBinder {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcAuditLog.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -55,6 +59,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private final Thread writer;
   private final Object admission = new Object();
   private volatile boolean running = true;
+  private volatile DistributionSummary groupRecords;
+  private volatile Timer groupCommits;
 
   /**
    * The head this writer committed last (writer thread only); null until read or after a failure.
@@ -146,9 +152,32 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
     return w;
   }
 
+  /**
+   * Publishes the group commits: how many records each carried ({@code
+   * strongroom_audit_group_records}) and how long each took to become durable ({@code
+   * strongroom_audit_group_commit_seconds}).
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    groupRecords =
+        DistributionSummary.builder("strongroom.audit.group.records")
+            .description("Audit records written per group commit")
+            .register(registry);
+    groupCommits =
+        Timer.builder("strongroom.audit.group.commit")
+            .description("Time from the start of a group commit to its records being durable")
+            .register(registry);
+  }
+
   private void write(List<Pending> group) {
     try {
-      db.inTransaction(c -> appendLocked(c, group));
+      long start = System.nanoTime();
+      int records = db.inTransaction(c -> appendLocked(c, group));
+      DistributionSummary summary = groupRecords;
+      if (summary != null) {
+        summary.record(records);
+        groupCommits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      }
       group.forEach(p -> p.done().complete(null));
     } catch (RuntimeException e) {
       // the transaction rolled back (or its outcome is unknown): read the head again next time
@@ -165,8 +194,10 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
    * is usually still the head, so the first statement moves it on condition that it is unchanged,
    * which also locks the row; only when another node (or an operator) has moved it since is it read
    * again under {@code FOR UPDATE} and the records chained anew.
+   *
+   * @return the number of records written
    */
-  private Void appendLocked(Connection c, List<Pending> group) throws SQLException {
+  private int appendLocked(Connection c, List<Pending> group) throws SQLException {
     Head from = knownHead;
     byte[][] macs = null;
     if (from != null) {
@@ -214,7 +245,7 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
       ins.executeBatch();
     }
     knownHead = new Head(from.seq() + macs.length, macs[macs.length - 1]);
-    return null;
+    return macs.length;
   }
 
   /** The macs of the group's records, in order, chained onto {@code head}. */

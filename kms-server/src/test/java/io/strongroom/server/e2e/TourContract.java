@@ -524,7 +524,22 @@ abstract class TourContract {
       assertThat(r.requestId()).isNotBlank();
     }
     assertThat(server.get("/readyz", null).json().path("status").asText()).isEqualTo("UP");
-    assertThat(server.get("/metrics", null).body()).contains("strongroom_requests");
+    String metrics = server.get("/metrics", null).body();
+    assertThat(metrics).contains("strongroom_requests");
+    // every answered call above had its audit record committed in some group
+    assertThat(metric(metrics, "strongroom_audit_group_records_count")).isPositive();
+    assertThat(metric(metrics, "strongroom_audit_group_records_sum"))
+        .isGreaterThanOrEqualTo(metric(metrics, "strongroom_audit_group_records_count"));
+    assertThat(metric(metrics, "strongroom_audit_group_commit_seconds_count")).isPositive();
+  }
+
+  private static double metric(String scrape, String name) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " missing from /metrics"));
   }
 
   private JsonNode decrypt(String token, String blob, Map<String, String> context) {
