@@ -4,8 +4,15 @@
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
 #   bench/h2load.sh [--op generate-data-key|decrypt|batch] [--batch N] [--requests N] [--warmup N]
-#                   [--connections N] [--streams N] [--http1] [--bare]
+#                   [--seconds S [--warmup-seconds W]] [--connections N] [--streams N] [--http1]
+#                   [--bare]
 #
+# --warmup N requests (default 400000) are sent on connections of their own first. Then either
+# --requests N (default 300000) on new connections are measured, or with --seconds S one h2load
+# run warms its connections up for --warmup-seconds W (default 20) and measures the next S
+# seconds on the same connections: the JIT work that new connections set off (their TLS
+# handshakes take other code paths, and the compiler recompiles what they deoptimise) then falls
+# in the warm-up, as for a client that keeps its connections.
 # --op batch sends batches of --batch N (default 1000) generate-data-key items.
 # --streams N keeps N requests in flight per HTTP/2 connection (default 1), as an SDK client that
 # shares one connection among its threads does.
@@ -19,17 +26,20 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
 op=generate-data-key requests=300000 warmup=400000 connections=64 streams=1 bare=false proto=() batch=1000
+seconds="" warm_seconds=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup-seconds) warm_seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --streams) streams=$2; shift 2 ;;
     --bare) bare=true; shift ;;
     --http1) proto=(--h1); shift ;;
     --batch) batch=$2; shift 2 ;;
-    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
@@ -86,25 +96,56 @@ if ! $bare; then
   esac
 fi
 
-load() {
-  h2load "${proto[@]}" -n "$1" -c "$connections" -m "$streams" -t 1 -H "Authorization: Bearer $app" \
+h2() {
+  h2load "${proto[@]}" "$@" -c "$connections" -m "$streams" -t 1 -H "Authorization: Bearer $app" \
     -H content-type:application/json -d "$dir/body.json" "$url$path"
 }
-cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-# CPU ticks by thread, named by its kernel name with digits dropped (vert.x-eventloo, audit-writer)
-threads() {
+# The server's CPU ticks in all (cpu.$1), by thread (threads.$1: kernel name with digits dropped,
+# e.g. vert.x-eventloo, audit-writer) and its metrics (metrics.$1), for the phase $1.
+snapshot() {
+  awk '{print $14 + $15}' "/proc/$server/stat" > "$dir/cpu.$1"
   for t in /proc/"$server"/task/*; do
     printf '%s\t%s\n' "$(tr -d '0-9' < "$t/comm")" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
-  done
+  done > "$dir/threads.$1"
+  $bare || curl -sS --cacert "$dir/tls/ca.pem" "$url/metrics" > "$dir/metrics.$1"
 }
 ticks=$(getconf CLK_TCK)
 echo "warm-up: $warmup requests" >&2
-load "$warmup" > /dev/null
-before=$(cpu)
-threads > "$dir/threads.before"
-load "$requests" | grep -E 'finished in|requests:|status codes|time for request|min  '
-after=$(cpu)
-threads > "$dir/threads.after"
+h2 -n "$warmup" > /dev/null
+if [ -n "$seconds" ]; then
+  # one run: the same connections warm up for $warm_seconds, then are measured for $seconds
+  echo "then $warm_seconds s on the measured connections, then $seconds s measured" >&2
+  (sleep "$warm_seconds"; snapshot before) &
+  snapshotter=$!
+  h2 -D "$seconds" --warm-up-time "$warm_seconds" > "$dir/h2load.out"
+  wait "$snapshotter"
+  requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' "$dir/h2load.out")
+else
+  snapshot before
+  h2 -n "$requests" > "$dir/h2load.out"
+fi
+snapshot after
+grep -E 'finished in|requests:|status codes|time for request|min  ' "$dir/h2load.out"
+if ! $bare; then
+  # the audit log's group commits during the measurement: records per commit and commit time
+  python3 - "$dir/metrics.before" "$dir/metrics.after" <<'PY'
+import sys
+def read(path):
+    m = {}
+    for line in open(path):
+        if line.startswith("strongroom_audit_group_"):
+            name, _, value = line.rpartition(" ")
+            m[name.split("{")[0]] = float(value)
+    return m
+b, a = read(sys.argv[1]), read(sys.argv[2])
+d = lambda k: a.get(k, 0) - b.get(k, 0)
+groups = d("strongroom_audit_group_records_count")
+if groups:
+    print(f"audit group commits: {groups:.0f}, {d('strongroom_audit_group_records_sum') / groups:.1f} records"
+          f" and {d('strongroom_audit_group_commit_seconds_sum') / groups * 1e6:.0f} µs each on average")
+PY
+fi
+before=$(cat "$dir/cpu.before") after=$(cat "$dir/cpu.after")
 echo "server CPU: $(( (after - before) * 1000000 / ticks / requests )) µs per request" \
   "($op, $connections connections, $streams in flight each, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"
 python3 - "$dir/threads.before" "$dir/threads.after" "$requests" "$ticks" <<'PY'
