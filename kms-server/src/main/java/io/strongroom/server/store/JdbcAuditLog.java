@@ -59,8 +59,9 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable, MeterBinder 
   private final Thread writer;
   private final Object admission = new Object();
   private volatile boolean running = true;
-  private volatile DistributionSummary groupRecords;
-  private volatile Timer groupCommits;
+  private volatile GroupMeters meters;
+
+  private record GroupMeters(DistributionSummary records, Timer commits) {}
 
   /**
    * The head this writer committed last (writer thread only); null until read or after a failure.
@@ -159,24 +160,24 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable, MeterBinder 
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    groupRecords =
-        DistributionSummary.builder("strongroom.audit.group.records")
-            .description("Audit records written per group commit")
-            .register(registry);
-    groupCommits =
-        Timer.builder("strongroom.audit.group.commit")
-            .description("Time from the start of a group commit to its records being durable")
-            .register(registry);
+    meters =
+        new GroupMeters(
+            DistributionSummary.builder("strongroom.audit.group.records")
+                .description("Audit records written per group commit")
+                .register(registry),
+            Timer.builder("strongroom.audit.group.commit")
+                .description("Time from the start of a group commit to its records being durable")
+                .register(registry));
   }
 
   private void write(List<Pending> group) {
     try {
       long start = System.nanoTime();
       int records = db.inTransaction(c -> appendLocked(c, group));
-      DistributionSummary summary = groupRecords;
-      if (summary != null) {
-        summary.record(records);
-        groupCommits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      GroupMeters m = meters;
+      if (m != null) {
+        m.records().record(records);
+        m.commits().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
       group.forEach(p -> p.done().complete(null));
     } catch (RuntimeException e) {

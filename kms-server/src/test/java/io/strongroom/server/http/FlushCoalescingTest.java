@@ -22,6 +22,7 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,9 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Answers that leave one connection together go out in fewer flushes through TLS, over HTTP/2 and
- * HTTP/1.1, and none is lost. The server answers like the API does: each answer from a task of its
- * own on the event loop, outside any read (there, after the audit record is durable).
+ * Answers that leave one HTTP/2 connection together go out in fewer flushes through TLS, and none
+ * is lost; the handler sits just above TLS on HTTP/2 and HTTP/1.1 connections alike. The server
+ * answers like the API does: each answer from a task of its own on the event loop, outside any read
+ * (there, after the audit record is durable).
  */
 class FlushCoalescingTest {
   private static final int STREAMS = 16;
@@ -53,7 +55,7 @@ class FlushCoalescingTest {
   @Test
   void theHandlerSitsJustAboveTls() {
     for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
-      List<String> names = new ArrayList<>();
+      List<String> names = new CopyOnWriteArrayList<>(); // written on the event loop
       HttpServer server =
           server(
               FlushCoalescing::install,
