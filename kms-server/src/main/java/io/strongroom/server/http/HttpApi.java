@@ -58,6 +58,7 @@ public final class HttpApi {
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter onEventLoop;
   private final Counter onWorker;
+  private final Counter connections;
 
   public HttpApi(
       Vertx vertx,
@@ -88,6 +89,12 @@ public final class HttpApi {
                 new AuditHandlers(audit)));
     this.onEventLoop = handlerCounter(metrics, "event-loop");
     this.onWorker = handlerCounter(metrics, "worker");
+    this.connections =
+        Counter.builder("strongroom.http.connections")
+            .description(
+                "HTTP connections accepted (each paid a TLS handshake; a client that opens one per"
+                    + " request shows here)")
+            .register(metrics);
     this.openApi = loadOpenApi();
   }
 
@@ -149,8 +156,12 @@ public final class HttpApi {
     return router;
   }
 
-  /** Sets up a new connection: its answers share TLS records where they leave together. */
+  /**
+   * Sets up a new connection (the servers' {@code connectionHandler}): counts it, and lets its
+   * answers share TLS records where they leave together.
+   */
   public void connected(HttpConnection connection) {
+    connections.increment();
     FlushCoalescing.install(connection);
   }
 

@@ -531,6 +531,8 @@ abstract class TourContract {
     assertThat(metric(metrics, "strongroom_audit_group_records_sum"))
         .isGreaterThanOrEqualTo(metric(metrics, "strongroom_audit_group_records_count"));
     assertThat(metric(metrics, "strongroom_audit_group_commit_seconds_count")).isPositive();
+    // the servers' connection handler ran for this test's connection
+    assertThat(metric(metrics, "strongroom_http_connections_total")).isPositive();
   }
 
   private static double metric(String scrape, String name) {
