@@ -199,7 +199,7 @@ public final class StrongroomServer implements AutoCloseable {
                     public Future<?> start() {
                       return vertx
                           .createHttpServer(options)
-                          .requestHandler(api.router())
+                          .requestHandler(api)
                           .connectionHandler(api::connected)
                           .listen(listenPort, cfg.host())
                           .onSuccess(s -> actualPort.set(s.actualPort()));

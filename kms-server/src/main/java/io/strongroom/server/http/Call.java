@@ -1,5 +1,6 @@
 package io.strongroom.server.http;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.strongroom.core.Caller;
 import io.strongroom.core.Key;
 import io.strongroom.core.KmsException;
@@ -7,8 +8,8 @@ import io.strongroom.core.Tenant;
 import io.strongroom.core.audit.AuditEvent;
 import io.strongroom.core.audit.AuditItem;
 import io.strongroom.core.crypto.EncryptionContext;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ public final class Call {
   final String source;
   final String bearer;
   private final Map<String, String> path;
-  private final MultiMap query;
+  private final String rawQuery;
+  private Map<String, List<String>> query;
   private final Buffer body;
   private final String ifMatch;
   private final Instant received;
@@ -48,7 +50,7 @@ public final class Call {
       String source,
       String bearer,
       Map<String, String> path,
-      MultiMap query,
+      String rawQuery,
       Buffer body,
       String ifMatch,
       Instant received) {
@@ -57,7 +59,7 @@ public final class Call {
     this.source = source;
     this.bearer = bearer;
     this.path = Map.copyOf(path);
-    this.query = query;
+    this.rawQuery = rawQuery;
     this.body = body;
     this.ifMatch = ifMatch;
     this.received = received;
@@ -86,8 +88,29 @@ public final class Call {
     return noNul("tenant", path.get("tenant"));
   }
 
+  /**
+   * A query parameter (its first value), decoded.
+   *
+   * @throws KmsException INVALID_ARGUMENT when the query holds a malformed percent-encoding, or the
+   *     value a NUL character
+   */
   public String query(String name) {
-    return noNul(name, query.get(name));
+    return noNul(name, queryValue(name));
+  }
+
+  private String queryValue(String name) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return null;
+    }
+    if (query == null) {
+      try {
+        query = new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters();
+      } catch (IllegalArgumentException e) {
+        throw KmsException.invalidArgument("the query holds a malformed percent-encoding");
+      }
+    }
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   private static String noNul(String name, String value) {
@@ -101,7 +124,7 @@ public final class Call {
    * @throws KmsException INVALID_ARGUMENT when the parameter is not an integer
    */
   public Integer queryInt(String name) {
-    String v = query.get(name);
+    String v = queryValue(name);
     if (v == null) {
       return null;
     }

@@ -58,7 +58,7 @@ public final class Errors {
         ErrorCode.INTERNAL, "internal error; quote request id " + requestId + " to the operator");
   }
 
-  /** Maps a status that Vert.x produced itself (body too large, no route) to a code. */
+  /** The error of a request refused before any handler ran, by the status it gets. */
   public static KmsException fromStatus(int status) {
     return switch (status) {
       case 413 ->

@@ -15,15 +15,17 @@ import io.strongroom.core.service.CryptoService;
 import io.strongroom.core.service.IdentityService;
 import io.strongroom.core.service.KeyService;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.internal.net.RFC3986;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -37,19 +39,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP edge: builds the router from the {@link Routes} table and runs every API call the same
- * way. On the event loop it copies the request into a {@link Call}; on the bounded worker pool it
- * authenticates and runs the handler (which may block on the store or a custodian); back on the
- * event loop it appends the call's audit record(s), and only once they are durable does it answer.
- * Failures of any kind go through {@link Errors}.
+ * The HTTP edge, every server's request handler: routes each request through the {@link Routes}
+ * table and runs every API call the same way. On the event loop it reads the body and copies the
+ * request into a {@link Call}; it then authenticates and runs the handler, on the bounded worker
+ * pool (the handler may block on the store or a custodian) or, for a route marked {@link
+ * Route#onEventLoopFirst}, on the event loop until it would block; back on the event loop it
+ * appends the call's audit record(s), and only once they are durable does it answer. Failures of
+ * any kind go through {@link Errors}.
  */
-public final class HttpApi {
+public final class HttpApi implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final WorkerExecutor worker;
   private final IdentityService identity;
   private final AuditLog auditLog;
   private final PrometheusMeterRegistry metrics;
-  private static final String MATCH = "strongroom.route";
+  private static final String NO_STORE = "no-store";
   private final RouteTable routeTable;
   private final Callable<Map<String, String>> readiness;
   private final Clock clock;
@@ -98,62 +102,131 @@ public final class HttpApi {
     this.openApi = loadOpenApi();
   }
 
-  /** A router for one HTTP server (one per event loop). */
-  public Router router() {
-    Router router = Router.router(vertx);
-    router
-        .route()
-        .handler(
-            rc -> {
-              rc.response().putHeader(ApiPaths.REQUEST_ID_HEADER, requestId());
-              rc.response().putHeader("Cache-Control", "no-store");
-              if (RouteTable.wellFormedEscapes(rc.request().path())) {
-                rc.next();
-              } else {
-                rc.fail(400); // INVALID_ARGUMENT "malformed request", through failure()
-              }
-            });
-    router.get(ApiPaths.HEALTH).handler(rc -> json(rc, 200, Map.of("status", "UP")));
-    router.get(ApiPaths.READY).handler(this::ready);
-    router
-        .get(ApiPaths.METRICS)
-        .handler(
-            rc ->
-                rc.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-                    .end(metrics.scrape()));
-    router
-        .get(ApiPaths.OPENAPI)
-        .handler(
-            rc ->
-                rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(openApi));
-    // Every API route behind one Vert.x route: the table finds the route by comparing path
-    // segments (cheaper than a regular expression per route); a known path with a method it does
-    // not take is 405 with the methods it does take; the body is read only for a matched route.
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router
-        .route(ApiPaths.API_PREFIX + "*")
-        .handler(
-            rc -> {
-              RouteTable.Match m = routeTable.match(rc.request().method(), rc.normalizedPath());
-              if (m == null) {
-                rc.fail(404);
-              } else if (m.route() == null) {
-                rc.response().putHeader(HttpHeaders.ALLOW, m.allow());
-                rc.fail(405);
-              } else {
-                rc.put(MATCH, m);
-                rc.next();
-              }
-            });
-    // A route of its own: Vert.x runs a body handler only before a route's other handlers.
-    router
-        .route(ApiPaths.API_PREFIX + "*")
-        .handler(body)
-        .handler(rc -> dispatch(rc, rc.get(MATCH)));
-    router.route().last().handler(rc -> rc.fail(404));
-    router.route().failureHandler(this::failure);
-    return router;
+  /**
+   * Routes one request (the servers' {@code requestHandler}). Every answer names the request and
+   * forbids caching. A path with a malformed escape is 400; the path is then normalised (RFC 3986:
+   * dot segments removed, unreserved characters decoded) and looked up: API paths in the {@link
+   * Routes} table, by comparing path segments (an unknown path is 404, a known one with a method it
+   * does not take 405 with the methods it does take), the few operational paths by name. The body
+   * is read only for a matched API route, and at most {@code maxBodyBytes} of it.
+   */
+  @Override
+  public void handle(HttpServerRequest req) {
+    String requestId = requestId();
+    req.response()
+        .putHeader(ApiPaths.REQUEST_ID_HEADER, requestId)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+    String raw = req.path() == null ? "/" : req.path();
+    if (!RouteTable.wellFormedEscapes(raw)) {
+      reject(req, requestId, Errors.fromStatus(400));
+      return;
+    }
+    String path = RFC3986.normalizePath(raw);
+    if (!path.startsWith(ApiPaths.API_PREFIX)) {
+      operational(req, requestId, path);
+      return;
+    }
+    RouteTable.Match match;
+    try {
+      match = routeTable.match(req.method(), path);
+    } catch (KmsException e) { // a path parameter that is not percent-encoded UTF-8
+      reject(req, requestId, e);
+      return;
+    }
+    if (match == null) {
+      reject(req, requestId, Errors.fromStatus(404));
+    } else if (match.route() == null) {
+      methodNotAllowed(req, requestId, match.allow());
+    } else {
+      readBody(req, requestId, body -> dispatch(req, requestId, match, body));
+    }
+  }
+
+  private void operational(HttpServerRequest req, String requestId, String path) {
+    Handler<HttpServerRequest> handler =
+        switch (path) {
+          case ApiPaths.HEALTH -> r -> json(r.response(), 200, Map.of("status", "UP"));
+          case ApiPaths.READY -> this::ready;
+          case ApiPaths.METRICS ->
+              r ->
+                  r.response()
+                      .putHeader(
+                          HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                      .end(metrics.scrape());
+          case ApiPaths.OPENAPI ->
+              r ->
+                  r.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(openApi);
+          default -> null;
+        };
+    if (handler == null) {
+      reject(req, requestId, Errors.fromStatus(404));
+    } else if (!HttpMethod.GET.equals(req.method())) {
+      methodNotAllowed(req, requestId, "GET");
+    } else {
+      handler.handle(req);
+    }
+  }
+
+  /**
+   * Reads the body, then runs {@code then} with it (null when an HTTP/1.x request announces none).
+   * A body larger than {@code maxBodyBytes} is refused with 413 as soon as that is known: from
+   * {@code Content-Length} before any of it is read, else once the bytes read pass the limit.
+   */
+  private void readBody(HttpServerRequest req, String requestId, Handler<Buffer> then) {
+    boolean http2 = req.version() == HttpVersion.HTTP_2;
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (!http2 && length == null && !req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      then.handle(null);
+      return;
+    }
+    if (length != null && declaredLength(length) > maxBodyBytes) {
+      reject(req, requestId, Errors.fromStatus(413));
+      return;
+    }
+    String expect = req.getHeader(HttpHeaders.EXPECT);
+    if (expect != null && !http2) {
+      if (!expect.equalsIgnoreCase("100-continue")) {
+        reject(
+            req,
+            requestId,
+            KmsException.invalidArgument("the only expectation this server meets is 100-continue"),
+            417);
+        return;
+      }
+      req.response().writeContinue();
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    req.handler(
+        chunk -> {
+          if (refused[0]) {
+            return;
+          }
+          if (body.length() + chunk.length() > maxBodyBytes) {
+            refused[0] = true;
+            reject(req, requestId, Errors.fromStatus(413));
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!refused[0]) {
+            then.handle(body);
+          }
+        });
+  }
+
+  /**
+   * A {@code Content-Length} value. The HTTP codecs refuse one that is not a number before a
+   * request gets here; should one pass, it counts as too large to read.
+   */
+  private static long declaredLength(String value) {
+    try {
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /**
@@ -165,23 +238,22 @@ public final class HttpApi {
     FlushCoalescing.install(connection);
   }
 
-  private void dispatch(RoutingContext rc, RouteTable.Match match) {
+  private void dispatch(
+      HttpServerRequest req, String requestId, RouteTable.Match match, Buffer body) {
     Route route = match.route();
     long start = System.nanoTime();
-    String requestId = rc.response().headers().get(ApiPaths.REQUEST_ID_HEADER);
     Call call =
         new Call(
             requestId,
             route.operation(),
-            rc.request().remoteAddress() == null
-                ? null
-                : rc.request().remoteAddress().hostAddress(),
-            bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION)),
+            source(req),
+            bearer(req.getHeader(HttpHeaders.AUTHORIZATION)),
             match.params(),
-            rc.queryParams(),
-            rc.body().buffer(),
-            rc.request().getHeader(HttpHeaders.IF_MATCH),
+            req.query(),
+            body,
+            req.getHeader(HttpHeaders.IF_MATCH),
             clock.instant());
+    HttpServerResponse res = req.response();
     if (route.eventLoopFirst()) {
       Reply reply;
       try {
@@ -189,16 +261,16 @@ public final class HttpApi {
         onEventLoop.increment();
       } catch (Blocking.WouldBlock e) {
         call.restart();
-        onWorker(rc, call, route, start);
+        onWorker(res, call, route, start);
         return;
       } catch (Throwable t) {
         onEventLoop.increment();
-        finish(rc, call, route, start, null, t);
+        finish(res, call, route, start, null, t);
         return;
       }
-      finish(rc, call, route, start, reply, null);
+      finish(res, call, route, start, reply, null);
     } else {
-      onWorker(rc, call, route, start);
+      onWorker(res, call, route, start);
     }
   }
 
@@ -209,16 +281,16 @@ public final class HttpApi {
     return route.handler().handle(call);
   }
 
-  private void onWorker(RoutingContext rc, Call call, Route route, long start) {
+  private void onWorker(HttpServerResponse res, Call call, Route route, long start) {
     onWorker.increment();
     worker
         .executeBlocking(() -> handle(call, route), false)
-        .onComplete(ar -> finish(rc, call, route, start, ar.result(), ar.cause()));
+        .onComplete(ar -> finish(res, call, route, start, ar.result(), ar.cause()));
   }
 
   /** On the event loop: appends the call's audit record(s), and once they are durable, answers. */
   private void finish(
-      RoutingContext rc, Call call, Route route, long start, Reply reply, Throwable failed) {
+      HttpServerResponse res, Call call, Route route, long start, Reply reply, Throwable failed) {
     String requestId = call.requestId;
     KmsException error = failed == null ? null : Errors.toKms(failed, requestId);
     if (error != null) {
@@ -233,29 +305,34 @@ public final class HttpApi {
               // counted before the answer leaves, so a client that reads /metrics next sees it
               record(route.operation(), failure, start);
               if (failure == null) {
-                reply(rc, reply);
+                reply(res, reply);
               } else {
-                error(rc, failure, requestId);
+                error(res, failure, requestId, Errors.status(failure.code()));
               }
             });
   }
 
-  /** Failures raised before a handler ran: body too large, no such route, wrong method. */
-  private void failure(RoutingContext rc) {
-    String requestId = rc.response().headers().get(ApiPaths.REQUEST_ID_HEADER);
-    KmsException e =
-        rc.failure() != null
-            ? Errors.toKms(rc.failure(), requestId)
-            : Errors.fromStatus(rc.statusCode());
-    if (rc.response().ended()) {
-      return;
-    }
+  private void methodNotAllowed(HttpServerRequest req, String requestId, String allow) {
+    req.response().putHeader(HttpHeaders.ALLOW, allow);
+    // INVALID_ARGUMENT (405 has no code of its own), with the status HTTP asks for
+    reject(req, requestId, Errors.fromStatus(405), 405);
+  }
+
+  private void reject(HttpServerRequest req, String requestId, KmsException e) {
+    reject(req, requestId, e, Errors.status(e.code()));
+  }
+
+  /**
+   * Answers a request refused before any handler ran (malformed, no such route, wrong method, body
+   * too large), once its audit record is durable.
+   */
+  private void reject(HttpServerRequest req, String requestId, KmsException e, int status) {
+    HttpServerResponse res = req.response();
     // HTTP/1.1: the rest of the body may still be coming, so close after answering. HTTP/2 resets
     // just the stream, and forbids connection-specific headers (RFC 9113 section 8.2.2).
-    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE && rc.request().version() != HttpVersion.HTTP_2) {
-      rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE && req.version() != HttpVersion.HTTP_2) {
+      res.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    boolean methodNotAllowed = rc.failure() == null && rc.statusCode() == 405;
     long start = System.nanoTime();
     AuditEvent event =
         new AuditEvent(
@@ -269,25 +346,18 @@ public final class HttpApi {
             null,
             "ERROR",
             e.code().name(),
-            rc.request().remoteAddress() == null
-                ? null
-                : rc.request().remoteAddress().hostAddress());
+            source(req));
     Future.fromCompletionStage(auditLog.append(List.of(event)), vertx.getOrCreateContext())
         .onComplete(
             written -> {
               KmsException answer =
                   written.succeeded() ? e : Errors.toKms(written.cause(), requestId);
               record("rejected-request", answer, start);
-              // 405 has no code of its own: INVALID_ARGUMENT, with the status HTTP asks for.
-              error(
-                  rc,
-                  answer,
-                  requestId,
-                  methodNotAllowed && answer == e ? 405 : Errors.status(answer.code()));
+              error(res, answer, requestId, answer == e ? status : Errors.status(answer.code()));
             });
   }
 
-  private void ready(RoutingContext rc) {
+  private void ready(HttpServerRequest req) {
     worker
         .executeBlocking(readiness, false)
         .onComplete(
@@ -300,40 +370,42 @@ public final class HttpApi {
               Map<String, Object> body = new LinkedHashMap<>();
               body.put("status", up ? "UP" : "DOWN");
               body.put("checks", checks);
-              json(rc, up ? 200 : 503, body);
+              json(req.response(), up ? 200 : 503, body);
             });
   }
 
-  private void reply(RoutingContext rc, Reply reply) {
+  private static void reply(HttpServerResponse res, Reply reply) {
     if (reply.revision() != null) {
-      rc.response().putHeader(HttpHeaders.ETAG, "\"" + reply.revision() + "\"");
+      res.putHeader(HttpHeaders.ETAG, "\"" + reply.revision() + "\"");
     }
     if (reply.body() == null) {
-      rc.response().setStatusCode(reply.status()).end();
+      res.setStatusCode(reply.status()).end();
     } else {
-      json(rc, reply.status(), reply.body());
+      json(res, reply.status(), reply.body());
     }
   }
 
-  private static void error(RoutingContext rc, KmsException e, String requestId) {
-    error(rc, e, requestId, Errors.status(e.code()));
-  }
-
-  private static void error(RoutingContext rc, KmsException e, String requestId, int status) {
+  private static void error(HttpServerResponse res, KmsException e, String requestId, int status) {
+    if (res.ended() || res.closed()) {
+      return; // e.g. a body found too large after an answer was already on its way
+    }
     if (e.code() == ErrorCode.UNAUTHENTICATED) {
-      rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"strongroom\"");
+      res.putHeader("WWW-Authenticate", "Bearer realm=\"strongroom\"");
     }
     json(
-        rc,
+        res,
         status,
         new ErrorResponse(new ErrorResponse.Detail(e.code().name(), e.getMessage(), requestId)));
   }
 
-  private static void json(RoutingContext rc, int status, Object body) {
-    rc.response()
-        .setStatusCode(status)
+  private static void json(HttpServerResponse res, int status, Object body) {
+    res.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Json.write(body));
+  }
+
+  private static String source(HttpServerRequest req) {
+    return req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
   }
 
   private void record(String operation, KmsException failure, long start) {

@@ -109,9 +109,8 @@ final class RouteTable {
   }
 
   /**
-   * True when every {@code %} in {@code path} starts a two-digit hex escape. Vert.x Web normalises
-   * a path while matching routes and fails a malformed escape with a bare 400 and a stack trace in
-   * the log, so the server checks this before any route with a path is matched.
+   * True when every {@code %} in {@code path} starts a two-digit hex escape. The server checks this
+   * before it normalises a path (which decodes escapes), so that a malformed one is a plain 400.
    */
   static boolean wellFormedEscapes(String path) {
     for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
