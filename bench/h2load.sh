@@ -4,8 +4,8 @@
 # directory, creates a tenant, principal and SOFTWARE key with curl, warms up, then measures.
 #
 #   bench/h2load.sh [--op generate-data-key|decrypt|batch] [--batch N] [--requests N] [--warmup N]
-#                   [--seconds S [--warmup-seconds W]] [--connections N] [--streams N] [--http1]
-#                   [--bare]
+#                   [--seconds S [--warmup-seconds W] [--rate R]] [--connections N] [--streams N]
+#                   [--http1] [--bare]
 #
 # --warmup N requests (default 400000) are sent on connections of their own first. Then either
 # --requests N (default 300000) on new connections are measured, or with --seconds S one h2load
@@ -13,6 +13,10 @@
 # seconds on the same connections: the JIT work that new connections set off (their TLS
 # handshakes take other code paths, and the compiler recompiles what they deoptimise) then falls
 # in the warm-up, as for a client that keeps its connections.
+# --rate R (with --seconds) sends R requests/s in all, spread evenly over the connections (h2load's
+# --rps), and prints the latency percentiles of the measured seconds from h2load's per-request
+# log. h2load times a request from when it is sent: a request that waited for a free stream is not
+# charged for the wait, so keep --streams high enough that none has to (the default then is 8).
 # --op batch sends batches of --batch N (default 1000) generate-data-key items.
 # --streams N keeps N requests in flight per HTTP/2 connection (default 1), as an SDK client that
 # shares one connection among its threads does.
@@ -26,7 +30,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/java-env"
 op=generate-data-key requests=300000 warmup=400000 connections=64 streams=1 bare=false proto=() batch=1000
-seconds="" warm_seconds=20
+seconds="" warm_seconds=20 rate="" streams_given=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --op) op=$2; shift 2 ;;
@@ -35,11 +39,12 @@ while [ $# -gt 0 ]; do
     --warmup-seconds) warm_seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    --streams) streams=$2; shift 2 ;;
+    --streams) streams=$2; streams_given=true; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --bare) bare=true; shift ;;
     --http1) proto=(--h1); shift ;;
     --batch) batch=$2; shift 2 ;;
-    *) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 command -v h2load >/dev/null || { echo "h2load not found (apt-get install nghttp2-client)" >&2; exit 1; }
@@ -47,6 +52,13 @@ jar="${STRONGROOM_SERVER_JAR:-$root/kms-server/target/strongroom-server.jar}"
 [ -f "$jar" ] || (cd "$root" && flock /tmp/mvn.lock mvn -B -q -pl kms-server -am package -DskipTests)
 
 dir=$(mktemp -d)
+if [ -n "$rate" ]; then
+  [ -n "$seconds" ] || { echo "--rate needs --seconds" >&2; exit 2; }
+  $streams_given || streams=8
+  rate_args=(--rps "$(python3 -c "print(f'{$rate / $connections:g}')")" --log-file "$dir/requests.log")
+else
+  rate_args=()
+fi
 port=$((20000 + RANDOM % 20000))
 if $bare; then
   [ -f "$root/bench/target/benchmarks.jar" ] || "$root/bench/run.sh" build
@@ -115,9 +127,9 @@ h2 -n "$warmup" > /dev/null
 if [ -n "$seconds" ]; then
   # one run: the same connections warm up for $warm_seconds, then are measured for $seconds
   echo "then $warm_seconds s on the measured connections, then $seconds s measured" >&2
-  (sleep "$warm_seconds"; snapshot before) &
+  (sleep "$warm_seconds"; date +%s%6N > "$dir/measured.from"; snapshot before) &
   snapshotter=$!
-  h2 -D "$seconds" --warm-up-time "$warm_seconds" > "$dir/h2load.out"
+  h2 -D "$seconds" --warm-up-time "$warm_seconds" "${rate_args[@]}" > "$dir/h2load.out"
   wait "$snapshotter"
   requests=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' "$dir/h2load.out")
 else
@@ -143,6 +155,21 @@ groups = d("strongroom_audit_group_records_count")
 if groups:
     print(f"audit group commits: {groups:.0f}, {d('strongroom_audit_group_records_sum') / groups:.1f} records"
           f" and {d('strongroom_audit_group_commit_seconds_sum') / groups * 1e6:.0f} µs each on average")
+PY
+fi
+if [ -n "$rate" ]; then
+  # latency of the requests sent in the measured seconds, from h2load's per-request log
+  python3 - "$dir/requests.log" "$(cat "$dir/measured.from")" "$rate" <<'PY'
+import sys
+since = int(sys.argv[2])
+rows = [r for r in (line.split("\t") for line in open(sys.argv[1])) if int(r[0]) >= since]
+lat = sorted(int(r[2]) for r in rows if r[1].startswith("2"))
+failed = len(rows) - len(lat)
+if lat:
+    q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] / 1000
+    print(f"fixed rate {sys.argv[3]}/s: {len(lat)} answered in the measured seconds ({failed} failed);"
+          f" latency p50 {q(.5):.2f} ms, p90 {q(.9):.2f}, p99 {q(.99):.2f}, p99.9 {q(.999):.2f},"
+          f" max {lat[-1] / 1000:.2f}")
 PY
 fi
 before=$(cat "$dir/cpu.before") after=$(cat "$dir/cpu.after")
