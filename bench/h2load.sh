@@ -73,7 +73,7 @@ else
 fi
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 120); do grep -q '^READY' "$dir/server.log" && break; sleep 0.25; done
+for _ in $(seq 1 120); do grep -qs '^READY' "$dir/server.log" && break; sleep 0.25; done
 grep -q '^READY' "$dir/server.log" || { cat "$dir/server.log" >&2; exit 1; }
 
 url=https://127.0.0.1:$port
