@@ -69,7 +69,7 @@ if $bare; then
     "$port" "$dir/cert.pem" "$dir/key.pem" > "$dir/server.log" 2>&1 &
 else
   # shellcheck disable=SC2046 # the options are words by design
-  "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options) -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
+  "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options "$jar") -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
 fi
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
@@ -137,6 +137,7 @@ else
   h2 -n "$requests" > "$dir/h2load.out"
 fi
 snapshot after
+memory=$(awk '/^VmRSS|^VmHWM/ {printf "%s %d MB ", $1, $2 / 1024}' "/proc/$server/status")
 grep -E 'finished in|requests:|status codes|time for request|min  ' "$dir/h2load.out"
 if ! $bare; then
   # the audit log's group commits during the measurement: records per commit and commit time
@@ -175,6 +176,7 @@ fi
 before=$(cat "$dir/cpu.before") after=$(cat "$dir/cpu.after")
 echo "server CPU: $(( (after - before) * 1000000 / ticks / requests )) µs per request" \
   "($op, $connections connections, $streams in flight each, $([ ${#proto[@]} -gt 0 ] && echo HTTP/1.1 || echo HTTP/2), TLS 1.3, $(nproc) cores)"
+echo "server resident memory: ${memory% } (VmHWM: the peak since start)"
 python3 - "$dir/threads.before" "$dir/threads.after" "$requests" "$ticks" <<'PY'
 import collections, sys
 def read(path):
