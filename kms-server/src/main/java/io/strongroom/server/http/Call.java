@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * One API request as the handlers see it: copied off the event loop's RoutingContext so handlers
- * can run on a worker thread, plus the audit details the handler learns (key, version, context).
+ * One API request as the handlers see it: copied off the event loop's request so handlers can run
+ * on a worker thread, plus the audit details the handler learns (key, version, context).
  */
 public final class Call {
   final String requestId;

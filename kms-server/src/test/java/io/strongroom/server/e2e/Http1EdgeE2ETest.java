@@ -7,6 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +64,7 @@ class Http1EdgeE2ETest {
     String h = head.toString(StandardCharsets.ISO_8859_1);
     int length = 0;
     for (String line : h.split("\r\n")) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).strip());
       }
     }
@@ -167,6 +171,48 @@ class Http1EdgeE2ETest {
       write(s.getOutputStream(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
       assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200").contains("UP");
     }
+  }
+
+  /** The request id an answer names in its {@code X-Request-Id} header. */
+  private static String requestId(String response) {
+    for (String line : response.split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("x-request-id:")) {
+        return line.substring(13).strip();
+      }
+    }
+    throw new AssertionError("no X-Request-Id in " + response);
+  }
+
+  /** The operation, outcome and error code the audit log holds for a request id. */
+  private List<String> audited(String requestId) {
+    return server
+        .server()
+        .database()
+        .query(
+            "SELECT operation, outcome, error_code FROM audit_log WHERE request_id = ?",
+            ps -> ps.setString(1, requestId),
+            rs -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+  }
+
+  @Test
+  void everyRefusalBeforeAHandlerIsAudited() throws Exception {
+    Map<String, String> expected = new LinkedHashMap<>();
+    try (SSLSocket s = connect()) {
+      InputStream in = s.getInputStream();
+      write(s.getOutputStream(), post("/v1/nope", null, "Content-Length: 2\r\n", "{}"));
+      expected.put(requestId(readResponse(in)), "NOT_FOUND");
+      write(s.getOutputStream(), post("/healthz", null, "Content-Length: 2\r\n", "{}"));
+      expected.put(requestId(readResponse(in)), "INVALID_ARGUMENT");
+      write(s.getOutputStream(), "GET /v1/tenants/a%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      expected.put(requestId(readResponse(in)), "INVALID_ARGUMENT");
+      write(
+          s.getOutputStream(),
+          post("/v1/tenants", null, "Content-Length: " + (MAX_BODY + 1) + "\r\n", ""));
+      expected.put(requestId(readResponse(in)), "PAYLOAD_TOO_LARGE");
+    }
+    expected.forEach(
+        (id, code) ->
+            assertThat(audited(id)).as(id).containsExactly("rejected-request ERROR " + code));
   }
 
   @Test
