@@ -116,6 +116,22 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     req.response()
         .putHeader(ApiPaths.REQUEST_ID_HEADER, requestId)
         .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+    guarded(req, requestId, () -> route(req, requestId));
+  }
+
+  /**
+   * Runs {@code work}, which handles the request from the event loop: should it throw (a bug), the
+   * request is still audited and answered, INTERNAL, and the failure logged.
+   */
+  private void guarded(HttpServerRequest req, String requestId, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      reject(req, requestId, Errors.toKms(e, requestId));
+    }
+  }
+
+  private void route(HttpServerRequest req, String requestId) {
     String raw = req.path() == null ? "/" : req.path();
     if (!RouteTable.wellFormedEscapes(raw)) {
       reject(req, requestId, Errors.fromStatus(400));
@@ -138,7 +154,10 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     } else if (match.route() == null) {
       methodNotAllowed(req, requestId, match.allow());
     } else {
-      readBody(req, requestId, body -> dispatch(req, requestId, match, body));
+      readBody(
+          req,
+          requestId,
+          body -> guarded(req, requestId, () -> dispatch(req, requestId, match, body)));
     }
   }
 
