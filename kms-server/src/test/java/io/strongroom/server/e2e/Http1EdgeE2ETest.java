@@ -82,17 +82,26 @@ class Http1EdgeE2ETest {
         + body;
   }
 
+  /** A POST to create a tenant, as the admin. */
+  private String createTenant(String headers, String body) {
+    return post("/v1/tenants", server.adminToken(), headers, body);
+  }
+
+  /** Sends {@code request} on a connection of its own and reads the one answer. */
+  private String exchange(String request) throws Exception {
+    try (SSLSocket s = connect()) {
+      write(s.getOutputStream(), request);
+      return readResponse(s.getInputStream());
+    }
+  }
+
   @Test
   void expectContinueGetsContinueThenTheAnswer() throws Exception {
     String body = "{\"name\":\"expecting\"}";
     try (SSLSocket s = connect()) {
       write(
           s.getOutputStream(),
-          post(
-              "/v1/tenants",
-              server.adminToken(),
-              "Content-Length: " + body.length() + "\r\nExpect: 100-continue\r\n",
-              ""));
+          createTenant("Content-Length: " + body.length() + "\r\nExpect: 100-continue\r\n", ""));
       assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 100 Continue");
       write(s.getOutputStream(), body);
       assertThat(readResponse(s.getInputStream()))
@@ -103,51 +112,35 @@ class Http1EdgeE2ETest {
 
   @Test
   void anOversizedBodyAnnouncedWithExpectIsRefusedBeforeItIsSent() throws Exception {
-    try (SSLSocket s = connect()) {
-      write(
-          s.getOutputStream(),
-          post(
-              "/v1/tenants",
-              server.adminToken(),
-              "Content-Length: " + (MAX_BODY + 1) + "\r\nExpect: 100-continue\r\n",
-              ""));
-      String r = readResponse(s.getInputStream());
-      assertThat(r)
-          .startsWith("HTTP/1.1 413")
-          .containsIgnoringCase("connection: close")
-          .contains("\"code\":\"PAYLOAD_TOO_LARGE\"");
-    }
+    assertThat(
+            exchange(
+                createTenant(
+                    "Content-Length: " + (MAX_BODY + 1) + "\r\nExpect: 100-continue\r\n", "")))
+        .startsWith("HTTP/1.1 413")
+        .containsIgnoringCase("connection: close")
+        .contains("\"code\":\"PAYLOAD_TOO_LARGE\"");
   }
 
   @Test
   void anExpectationOtherThanContinueIs417() throws Exception {
-    try (SSLSocket s = connect()) {
-      write(
-          s.getOutputStream(),
-          post("/v1/tenants", server.adminToken(), "Content-Length: 2\r\nExpect: magic\r\n", "{}"));
-      assertThat(readResponse(s.getInputStream()))
-          .startsWith("HTTP/1.1 417")
-          .contains("\"code\":\"INVALID_ARGUMENT\"");
-    }
+    assertThat(exchange(createTenant("Content-Length: 2\r\nExpect: magic\r\n", "{}")))
+        .startsWith("HTTP/1.1 417")
+        .contains("\"code\":\"INVALID_ARGUMENT\"");
   }
 
   @Test
   void aChunkedBodyIsReadAndAnOversizedOneRefused() throws Exception {
     String body = "{\"name\":\"chunked\"}";
-    try (SSLSocket s = connect()) {
-      write(
-          s.getOutputStream(),
-          post(
-              "/v1/tenants",
-              server.adminToken(),
-              "Transfer-Encoding: chunked\r\n",
-              Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n"));
-      assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 201");
-    }
+    assertThat(
+            exchange(
+                createTenant(
+                    "Transfer-Encoding: chunked\r\n",
+                    Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n")))
+        .startsWith("HTTP/1.1 201");
     String chunk = "a".repeat(1024);
     try (SSLSocket s = connect()) {
       OutputStream out = s.getOutputStream();
-      write(out, post("/v1/tenants", server.adminToken(), "Transfer-Encoding: chunked\r\n", ""));
+      write(out, createTenant("Transfer-Encoding: chunked\r\n", ""));
       for (int i = 0; i <= MAX_BODY / chunk.length(); i++) {
         write(out, Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
       }
@@ -217,16 +210,13 @@ class Http1EdgeE2ETest {
 
   @Test
   void aMalformedQueryIsInvalidArgument() throws Exception {
-    try (SSLSocket s = connect()) {
-      write(
-          s.getOutputStream(),
-          "GET /v1/tenants?pageToken=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-              + server.adminToken()
-              + "\r\n\r\n");
-      assertThat(readResponse(s.getInputStream()))
-          .startsWith("HTTP/1.1 400")
-          .contains("\"code\":\"INVALID_ARGUMENT\"")
-          .contains("malformed percent-encoding");
-    }
+    assertThat(
+            exchange(
+                "GET /v1/tenants?pageToken=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + server.adminToken()
+                    + "\r\n\r\n"))
+        .startsWith("HTTP/1.1 400")
+        .contains("\"code\":\"INVALID_ARGUMENT\"")
+        .contains("malformed percent-encoding");
   }
 }
