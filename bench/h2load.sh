@@ -15,8 +15,9 @@
 # in the warm-up, as for a client that keeps its connections.
 # --rate R (with --seconds) sends R requests/s in all, spread evenly over the connections (h2load's
 # --rps), and prints the latency percentiles of the measured seconds from h2load's per-request
-# log. h2load times a request from when it is sent: a request that waited for a free stream is not
-# charged for the wait, so keep --streams high enough that none has to (the default then is 8).
+# log. h2load times a request from when it is sent, and --streams (default 8 with --rate) caps the
+# requests in flight per connection: once latencies pass streams x connections / R, requests wait
+# in h2load for a free stream, uncounted, and the script says that the tail is understated.
 # --op batch sends batches of --batch N (default 1000) generate-data-key items.
 # --streams N keeps N requests in flight per HTTP/2 connection (default 1), as an SDK client that
 # shares one connection among its threads does.
@@ -160,9 +161,10 @@ PY
 fi
 if [ -n "$rate" ]; then
   # latency of the requests sent in the measured seconds, from h2load's per-request log
-  python3 - "$dir/requests.log" "$(cat "$dir/measured.from")" "$rate" <<'PY'
+  python3 - "$dir/requests.log" "$(cat "$dir/measured.from")" "$rate" "$streams" "$connections" <<'PY'
 import sys
 since = int(sys.argv[2])
+bound_ms = int(sys.argv[4]) * int(sys.argv[5]) / float(sys.argv[3]) * 1000
 rows = [r for r in (line.split("\t") for line in open(sys.argv[1])) if int(r[0]) >= since]
 lat = sorted(int(r[2]) for r in rows if r[1].startswith("2"))
 failed = len(rows) - len(lat)
@@ -171,6 +173,9 @@ if lat:
     print(f"fixed rate {sys.argv[3]}/s: {len(lat)} answered in the measured seconds ({failed} failed);"
           f" latency p50 {q(.5):.2f} ms, p90 {q(.9):.2f}, p99 {q(.99):.2f}, p99.9 {q(.999):.2f},"
           f" max {lat[-1] / 1000:.2f}")
+    if q(.99) > bound_ms:
+        print(f"  (p99 above {bound_ms:.1f} ms, the most the streams allow at this rate: requests waited"
+              f" in h2load for a free stream, uncounted, so the tail is understated; raise --streams)")
 PY
 fi
 before=$(cat "$dir/cpu.before") after=$(cat "$dir/cpu.after")
