@@ -139,6 +139,14 @@ public final class Main implements Callable<Integer> {
   int maxBodyBytes;
 
   @Option(
+      names = "--max-in-flight",
+      defaultValue = "${env:STRONGROOM_MAX_IN_FLIGHT:-" + ServerConfig.DEFAULT_MAX_IN_FLIGHT + "}",
+      description =
+          "API requests handled at once; more are answered 429 RESOURCE_EXHAUSTED"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(
       names = "--issue-admin-token",
       description = "Issue a fresh bootstrap admin token into DATA_DIR/admin.token and exit.")
   boolean issueAdminToken;
@@ -247,6 +255,7 @@ public final class Main implements Callable<Integer> {
               materialTtl,
               workerThreads,
               maxBodyBytes,
+              maxInFlight,
               issueAdminToken,
               destroyCheckInterval,
               hsm);

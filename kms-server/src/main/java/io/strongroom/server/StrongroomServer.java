@@ -183,7 +183,8 @@ public final class StrongroomServer implements AutoCloseable {
               metrics,
               () -> readiness(stores, custodians, root),
               clock,
-              cfg.maxBodyBytes());
+              cfg.maxBodyBytes(),
+              cfg.maxInFlight());
 
       // One server per event loop, deployed as verticle instances so each gets an event loop of
       // its own (servers created from this thread would all share one), all sharing one listening

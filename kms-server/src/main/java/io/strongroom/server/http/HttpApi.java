@@ -1,6 +1,7 @@
 package io.strongroom.server.http;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strongroom.api.ApiPaths;
@@ -37,6 +38,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP edge, every server's request handler: routes each request through the {@link Routes}
@@ -58,6 +60,11 @@ public final class HttpApi implements Handler<HttpServerRequest> {
   private final Callable<Map<String, String>> readiness;
   private final Clock clock;
   private final int maxBodyBytes;
+  private final int maxInFlight;
+
+  /** API requests admitted and not yet answered, on all event loops. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+
   private final Buffer openApi;
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter onEventLoop;
@@ -75,7 +82,8 @@ public final class HttpApi implements Handler<HttpServerRequest> {
       PrometheusMeterRegistry metrics,
       Callable<Map<String, String>> readiness,
       Clock clock,
-      int maxBodyBytes) {
+      int maxBodyBytes,
+      int maxInFlight) {
     this.vertx = vertx;
     this.worker = worker;
     this.identity = identity;
@@ -84,6 +92,10 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     this.readiness = readiness;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxInFlight = maxInFlight;
+    Gauge.builder("strongroom.http.in.flight", inFlight, AtomicInteger::get)
+        .description("API requests admitted and not yet answered (bounded by --max-in-flight)")
+        .register(metrics);
     this.routeTable =
         new RouteTable(
             Routes.table(
@@ -157,7 +169,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
       readBody(
           req,
           requestId,
-          body -> guarded(req, requestId, () -> dispatch(req, requestId, match, body)));
+          body -> guarded(req, requestId, () -> admit(req, requestId, match, body)));
     }
   }
 
@@ -257,6 +269,33 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     FlushCoalescing.install(connection);
   }
 
+  /**
+   * Admits a request whose body has been read, unless {@code maxInFlight} are being handled
+   * already: then it is answered at once, 429 RESOURCE_EXHAUSTED with {@code Retry-After}, and not
+   * audited (it was not authenticated and touched nothing). An admitted request leaves the count
+   * when its answer is decided ({@link #finish}).
+   */
+  private void admit(HttpServerRequest req, String requestId, RouteTable.Match match, Buffer body) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      long start = System.nanoTime();
+      KmsException busy =
+          new KmsException(
+              ErrorCode.RESOURCE_EXHAUSTED,
+              "the server is handling as many requests as it may; retry after a moment");
+      record(match.route().operation(), busy, start);
+      req.response().putHeader("Retry-After", "1");
+      error(req.response(), busy, requestId, Errors.status(busy.code()));
+      return;
+    }
+    try {
+      dispatch(req, requestId, match, body);
+    } catch (RuntimeException e) { // before finish took the request over: the guard answers it
+      inFlight.decrementAndGet();
+      throw e;
+    }
+  }
+
   private void dispatch(
       HttpServerRequest req, String requestId, RouteTable.Match match, Buffer body) {
     Route route = match.route();
@@ -319,6 +358,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     Future.fromCompletionStage(auditLog.append(events), vertx.getOrCreateContext())
         .onComplete(
             written -> {
+              inFlight.decrementAndGet();
               KmsException failure =
                   written.succeeded() ? error : Errors.toKms(written.cause(), requestId);
               // counted before the answer leaves, so a client that reads /metrics next sees it

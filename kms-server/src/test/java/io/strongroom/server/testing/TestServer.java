@@ -160,6 +160,12 @@ public final class TestServer implements AutoCloseable {
     return b.build();
   }
 
+  public static ServerConfig withMaxInFlight(ServerConfig c, int maxInFlight) {
+    ServerConfig.Builder b = c.toBuilder();
+    b.maxInFlight = maxInFlight;
+    return b.build();
+  }
+
   public static ServerConfig withTlsProtocols(ServerConfig c, Set<String> protocols) {
     ServerConfig.Builder b = c.toBuilder();
     b.tlsProtocols = protocols;
