@@ -51,11 +51,13 @@ public record ServerConfig(
     HsmConfig hsm) {
 
   /**
-   * The default bound on API requests in flight: about 50 ms of work at the 20,000 requests/s a
-   * 2-core server reaches, and a few tens of MB of heap. Past it a server of 256 MB heap spends its
-   * time in GC instead of answering (4,096 in flight, docs/PERFORMANCE.md sixth round).
+   * The default bound on API requests in flight: about 10-20 ms of work at the 15,000-25,000
+   * requests/s a 2-core server reaches, and four times the default worker pool. Offered 20,000/s
+   * with 4,096 in flight, a server of 256 MB heap spent its time in GC and answered 8,784/s; with
+   * this bound it answered all of them, 12,200/s served at p99 154 ms and the rest refused at once
+   * (a bound of 1024: 10,800/s served at p99 424 ms; docs/PERFORMANCE.md, sixth round).
    */
-  public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
   private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
