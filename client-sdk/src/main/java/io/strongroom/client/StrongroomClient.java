@@ -113,9 +113,11 @@ import javax.net.ssl.SSLParameters;
  * Not retried, because a repeat could act twice or turn a success into a spurious error: creating a
  * tenant, principal or key, issuing or revoking a token, and lifecycle calls without {@code
  * expectedRevision} (e.g. a rotate that might rotate twice). For those, a {@link
- * StrongroomConnectionException} or {@link UnavailableException} means the outcome is unknown.
- * Every attempt gets the full {@linkplain Builder#requestTimeout request timeout} and a fresh token
- * from the {@linkplain Builder#tokenSupplier token supplier}.
+ * StrongroomConnectionException} or {@link UnavailableException} means the outcome is unknown. The
+ * exception is {@code RESOURCE_EXHAUSTED}, retried for every operation: the server answers it
+ * before handling a request (it is at its bound of requests in flight), so nothing happened. Every
+ * attempt gets the full {@linkplain Builder#requestTimeout request timeout} and a fresh token from
+ * the {@linkplain Builder#tokenSupplier token supplier}.
  *
  * <h2>Threads</h2>
  *

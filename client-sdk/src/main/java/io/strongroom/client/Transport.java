@@ -338,8 +338,12 @@ final class Transport implements AutoCloseable {
 
   // ---- shared ----
 
+  /**
+   * A transient failure is retried for a call safe to repeat; {@code RESOURCE_EXHAUSTED} for every
+   * call, as the server answers it before handling a request, so a repeat cannot act twice.
+   */
   private boolean retryable(Call<?> call, StrongroomException failure, int attempt) {
-    return call.idempotent
+    return (call.idempotent || failure instanceof ResourceExhaustedException)
         && failure.isTransient()
         && attempt < retry.maxAttempts()
         && !closed.get();

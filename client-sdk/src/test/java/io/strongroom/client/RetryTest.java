@@ -220,6 +220,23 @@ class RetryTest {
   }
 
   @Test
+  void createKeyIsRetriedOn429WhichTheServerAnswersBeforeHandlingARequest() throws Exception {
+    try (FakeStrongroomServer fake = FakeStrongroomServer.start(pki, false)) {
+      fake.on(
+          "POST",
+          KEYS,
+          Reply.error(429, "RESOURCE_EXHAUSTED").withHeader("Retry-After", "0"),
+          Reply.json(201, "{\"name\":\"k\",\"revision\":1}"));
+      Retries retries = new Retries();
+      try (StrongroomClient c = fakeClient(fake, retries)) {
+        assertThat(c.createKey("acme", "k").name()).isEqualTo("k");
+        assertThat(fake.count("POST", KEYS)).isEqualTo(2);
+        assertThat(retries.seen).containsExactly("create-key#1:RESOURCE_EXHAUSTED");
+      }
+    }
+  }
+
+  @Test
   void retriesStopAtMaxAttempts() throws Exception {
     try (FakeStrongroomServer fake = FakeStrongroomServer.start(pki, false)) {
       fake.on("POST", DECRYPT, Reply.error(503, "UNAVAILABLE"));

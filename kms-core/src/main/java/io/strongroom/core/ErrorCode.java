@@ -18,6 +18,10 @@ public enum ErrorCode {
   /** Stale revision in {@code If-Match}, or a concurrent update won. */
   CONFLICT,
   PAYLOAD_TOO_LARGE,
+  /**
+   * The server is handling as many requests as it may. Always answered before the request is
+   * handled, so that a client may repeat any request answered with it (the SDK does).
+   */
   RESOURCE_EXHAUSTED,
   /** Store or custodian down. */
   UNAVAILABLE,
