@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request into a {@link Call}; it then authenticates and runs the handler, on the bounded worker
  * pool (the handler may block on the store or a custodian) or, for a route marked {@link
  * Route#onEventLoopFirst}, on the event loop until it would block; back on the event loop it
- * appends the call's audit record(s), and only once they are durable does it answer. Failures of
- * any kind go through {@link Errors}.
+ * appends the call's audit record(s), and only once they are durable does it answer. At most {@code
+ * maxInFlight} API calls are handled at once; past that a call is refused at once ({@link #admit}).
+ * Failures of any kind go through {@link Errors}.
  */
 public final class HttpApi implements Handler<HttpServerRequest> {
   private final Vertx vertx;
