@@ -39,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.security.Security;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +159,7 @@ public final class StrongroomServer implements AutoCloseable {
       CaffeineCacheMetrics.monitor(metrics, software.cache(), "software-material");
       ((JdbcAuditLog) stores.audit()).bindTo(metrics);
 
+      cheapInMemoryKeyStores();
       PemKeyCertOptions pem = pemOptions(cfg, root);
       HttpServerOptions options = httpOptions(cfg, pem);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -264,6 +266,23 @@ public final class StrongroomServer implements AutoCloseable {
       ServerConfig.TLS12_SUITES.forEach(o::addEnabledCipherSuite);
     }
     return o;
+  }
+
+  /** The JDK property that sets how many PBKDF2 iterations protect a key in a PKCS#12 store. */
+  static final String PKCS12_KEY_ITERATIONS = "keystore.pkcs12.keyPbeIterationCount";
+
+  /**
+   * Vert.x turns the PEM key and certificate into an in-memory PKCS#12 key store to build its key
+   * manager, and PKCS#12 protects the key with PBKDF2 at 10,000 iterations, once to store it and
+   * once to read it back: 0.6-0.8 s of every start on a 2-core machine (docs/PERFORMANCE.md, sixth
+   * round), to guard a key in memory with a password kept beside it. Nothing in the server writes a
+   * PKCS#12 store, so the count is lowered for this process, unless the operator set one.
+   */
+  private static void cheapInMemoryKeyStores() {
+    if (System.getProperty(PKCS12_KEY_ITERATIONS) == null
+        && Security.getProperty(PKCS12_KEY_ITERATIONS) == null) {
+      System.setProperty(PKCS12_KEY_ITERATIONS, "1");
+    }
   }
 
   private static PemKeyCertOptions pemOptions(ServerConfig cfg, RootKey root) throws Exception {
