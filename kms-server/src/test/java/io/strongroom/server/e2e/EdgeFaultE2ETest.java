@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -82,15 +81,7 @@ class EdgeFaultE2ETest {
     assertThat(r.status()).as("%s", r).isEqualTo(500);
     assertThat(r.errorCode()).isEqualTo("INTERNAL");
     assertThat(r.errorMessage()).contains(r.requestId()).doesNotContain("clock");
-    List<String> audited =
-        server
-            .server()
-            .database()
-            .query(
-                "SELECT operation, outcome, error_code FROM audit_log WHERE request_id = ?",
-                ps -> ps.setString(1, r.requestId()),
-                rs -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
-    assertThat(audited).containsExactly("rejected-request ERROR INTERNAL");
+    assertThat(server.audited(r.requestId())).containsExactly("rejected-request ERROR INTERNAL");
 
     Response next = server.post(GDK, user, Map.of());
     assertThat(next.status()).as("%s", next).isEqualTo(200);

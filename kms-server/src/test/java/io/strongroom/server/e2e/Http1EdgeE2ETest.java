@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLSocket;
@@ -176,17 +175,6 @@ class Http1EdgeE2ETest {
     throw new AssertionError("no X-Request-Id in " + response);
   }
 
-  /** The operation, outcome and error code the audit log holds for a request id. */
-  private List<String> audited(String requestId) {
-    return server
-        .server()
-        .database()
-        .query(
-            "SELECT operation, outcome, error_code FROM audit_log WHERE request_id = ?",
-            ps -> ps.setString(1, requestId),
-            rs -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
-  }
-
   @Test
   void everyRefusalBeforeAHandlerIsAudited() throws Exception {
     Map<String, String> expected = new LinkedHashMap<>();
@@ -205,7 +193,9 @@ class Http1EdgeE2ETest {
     }
     expected.forEach(
         (id, code) ->
-            assertThat(audited(id)).as(id).containsExactly("rejected-request ERROR " + code));
+            assertThat(server.audited(id))
+                .as(id)
+                .containsExactly("rejected-request ERROR " + code));
   }
 
   @Test

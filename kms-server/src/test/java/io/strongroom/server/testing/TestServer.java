@@ -374,6 +374,16 @@ public final class TestServer implements AutoCloseable {
     return r.json().path("token").path("token").asText();
   }
 
+  /** "operation outcome error_code" of each audit record the log holds for a request id. */
+  public List<String> audited(String requestId) {
+    return server
+        .database()
+        .query(
+            "SELECT operation, outcome, error_code FROM audit_log WHERE request_id = ? ORDER BY seq",
+            ps -> ps.setString(1, requestId),
+            rs -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+  }
+
   /** Creates a SOFTWARE key with the given (key-admin) token; returns the key's JSON. */
   public JsonNode createKey(String tenant, String token, String name) {
     Response r =
