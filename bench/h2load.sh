@@ -140,6 +140,12 @@ fi
 snapshot after
 memory=$(awk '/^VmRSS|^VmHWM/ {printf "%s %d MB ", $1, $2 / 1024}' "/proc/$server/status")
 grep -E 'finished in|requests:|status codes|time for request|min  ' "$dir/h2load.out"
+failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$dir/h2load.out")
+if [ "${failed:-0}" -gt 0 ]; then
+  # 429s from --max-in-flight (STRONGROOM_MAX_IN_FLIGHT) are cheap: they lower the CPU per request
+  echo "warning: $failed requests failed (a 4xx count is usually 429: more in flight than the server's" \
+    "--max-in-flight); the CPU figures below divide by all requests, failed ones included"
+fi
 if ! $bare; then
   # the audit log's group commits during the measurement: records per commit and commit time
   python3 - "$dir/metrics.before" "$dir/metrics.after" <<'PY'

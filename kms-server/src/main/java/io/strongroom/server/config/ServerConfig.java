@@ -51,13 +51,15 @@ public record ServerConfig(
     HsmConfig hsm) {
 
   /**
-   * The default bound on API requests in flight: about 10-20 ms of work at the 15,000-25,000
-   * requests/s a 2-core server reaches, and four times the default worker pool. Offered 20,000/s
-   * with 4,096 in flight, a server of 256 MB heap spent its time in GC and answered 8,784/s; with
-   * this bound it answered all of them, 12,200/s served at p99 154 ms and the rest refused at once
-   * (a bound of 1024: 10,800/s served at p99 424 ms; docs/PERFORMANCE.md, sixth round).
+   * The default bound on API requests in flight: past the concurrency at which queueing turns into
+   * collapse, not below what clients ordinarily keep in flight. Offered 20,000/s with 4,096 in
+   * flight, a server of 256 MB heap spent its time in GC and answered 8,784/s; with this bound it
+   * answered 21,400/s, 10,800/s served and the rest refused at once. A bound of 256 served a little
+   * more under that overload (12,200/s, p99 154 ms against 424), but refused a quarter of an
+   * ordinary closed load of 64 clients with 8 requests each, which this server serves whole at
+   * about 25 ms (docs/PERFORMANCE.md, sixth and seventh rounds).
    */
-  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
 
   private static final Set<String> ALLOWED_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
