@@ -48,6 +48,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,23 +117,37 @@ public final class StrongroomServer implements AutoCloseable {
   public static StrongroomServer start(ServerConfig cfg, Clock clock) throws Exception {
     Files.createDirectories(cfg.dataDir());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Custody custody = Custody.open(cfg, metrics);
-    RootKey root = custody.root();
-    if (root instanceof LocalFileRootKey) {
-      LOG.warn("root key: {}", root.describe());
-    } else {
-      LOG.info("root key: {}", root.describe());
-    }
-
-    Database db;
-    try {
-      db = Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize());
-    } catch (RuntimeException e) {
-      custody.close();
-      throw e;
-    }
+    // The database opens on a thread of its own (its pool, and Flyway's check of the schema: about
+    // a third of start-up) while this one opens the root key, the TLS identity and Vert.x.
+    FutureTask<Database> opening =
+        new FutureTask<>(
+            () -> Database.open(cfg.jdbcUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbPoolSize()));
+    Thread.ofPlatform().name("strongroom-db-open").start(opening);
+    Custody custody = null;
+    Database db = null;
     Vertx vertx = null;
     try {
+      custody = Custody.open(cfg, metrics);
+      RootKey root = custody.root();
+      if (root instanceof LocalFileRootKey) {
+        LOG.warn("root key: {}", root.describe());
+      } else {
+        LOG.info("root key: {}", root.describe());
+      }
+      cheapInMemoryKeyStores();
+      PemKeyCertOptions pem = pemOptions(cfg, root);
+      HttpServerOptions options = httpOptions(cfg, pem);
+      int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      // epoll where Netty's native transport loads (bundled for Linux), else Java NIO
+      vertx =
+          Vertx.vertx(
+              new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+      LOG.info(
+          "transport: {}, {} event loops",
+          vertx.isNativeTransportEnabled() ? "native (epoll)" : "Java NIO",
+          loops);
+      db = opened(opening);
+
       AuditChain chain = new AuditChain(auditKey(JdbcStores.settings(db), root));
       Stores stores = JdbcStores.create(db, chain);
       SoftwareKeyCustodian software = new SoftwareKeyCustodian(root, cfg.materialTtl(), 100_000);
@@ -159,18 +175,6 @@ public final class StrongroomServer implements AutoCloseable {
       CaffeineCacheMetrics.monitor(metrics, software.cache(), "software-material");
       ((JdbcAuditLog) stores.audit()).bindTo(metrics);
 
-      cheapInMemoryKeyStores();
-      PemKeyCertOptions pem = pemOptions(cfg, root);
-      HttpServerOptions options = httpOptions(cfg, pem);
-      int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-      // epoll where Netty's native transport loads (bundled for Linux), else Java NIO
-      vertx =
-          Vertx.vertx(
-              new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
-      LOG.info(
-          "transport: {}, {} event loops",
-          vertx.isNativeTransportEnabled() ? "native (epoll)" : "Java NIO",
-          loops);
       WorkerExecutor worker = vertx.createSharedWorkerExecutor("kms-worker", cfg.workerThreads());
       Vertx v = vertx;
       HttpApi api =
@@ -232,13 +236,49 @@ public final class StrongroomServer implements AutoCloseable {
         }
       } finally {
         try {
-          db.close();
+          closeWhenOpened(db, opening);
         } finally {
-          custody.close();
+          if (custody != null) {
+            custody.close();
+          }
         }
       }
       throw e;
     }
+  }
+
+  /** The database {@code opening} opened, or what it threw. */
+  private static Database opened(FutureTask<Database> opening) throws Exception {
+    try {
+      return opening.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the database of a start that failed: {@code db} if this thread had it, else whatever
+   * {@code opening} opens, waited for, so that no pool (nor H2's lock on its files) outlives a
+   * failed start.
+   */
+  private static void closeWhenOpened(Database db, FutureTask<Database> opening) {
+    if (db == null) {
+      try {
+        db = opening.get();
+      } catch (ExecutionException e) {
+        return; // it failed to open: nothing to close
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    db.close();
   }
 
   /**
