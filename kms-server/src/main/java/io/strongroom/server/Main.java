@@ -133,6 +133,13 @@ public final class Main implements Callable<Integer> {
   int workerThreads;
 
   @Option(
+      names = "--batch-threads",
+      defaultValue = "${env:STRONGROOM_BATCH_THREADS:-0}",
+      description =
+          "Threads that work through batch requests; 0 for twice the processors (default: ${DEFAULT-VALUE}).")
+  int batchThreads;
+
+  @Option(
       names = "--max-body-bytes",
       defaultValue = "${env:STRONGROOM_MAX_BODY_BYTES:-4194304}",
       description = "Largest request body (default: ${DEFAULT-VALUE}).")
@@ -254,6 +261,7 @@ public final class Main implements Callable<Integer> {
               cacheTtl,
               materialTtl,
               workerThreads,
+              batchThreads == 0 ? ServerConfig.defaultBatchThreads() : batchThreads,
               maxBodyBytes,
               maxInFlight,
               issueAdminToken,

@@ -176,11 +176,13 @@ public final class StrongroomServer implements AutoCloseable {
       ((JdbcAuditLog) stores.audit()).bindTo(metrics);
 
       WorkerExecutor worker = vertx.createSharedWorkerExecutor("kms-worker", cfg.workerThreads());
+      WorkerExecutor batchPool = vertx.createSharedWorkerExecutor("kms-batch", cfg.batchThreads());
       Vertx v = vertx;
       HttpApi api =
           new HttpApi(
               vertx,
               worker,
+              batchPool,
               identity,
               keys,
               crypto,

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param cacheTtl lifetime of cached keys and tokens (staleness bound across nodes)
  * @param materialTtl lifetime of unwrapped SOFTWARE key material in memory
  * @param workerThreads size of the pool that runs blocking work (JDBC, custodians)
+ * @param batchThreads size of the pool that works through batch requests (see {@link
+ *     #defaultBatchThreads})
  * @param maxBodyBytes largest request body accepted
  * @param maxInFlight API requests handled at once, past which more are answered 429
  *     RESOURCE_EXHAUSTED at once rather than queued
@@ -44,6 +46,7 @@ public record ServerConfig(
     Duration cacheTtl,
     Duration materialTtl,
     int workerThreads,
+    int batchThreads,
     int maxBodyBytes,
     int maxInFlight,
     boolean issueAdminToken,
@@ -101,6 +104,9 @@ public record ServerConfig(
     if (workerThreads < 1 || workerThreads > 1024) {
       throw new IllegalArgumentException("--worker-threads must be 1..1024");
     }
+    if (batchThreads < 1 || batchThreads > 1024) {
+      throw new IllegalArgumentException("--batch-threads must be 1..1024");
+    }
     if (maxBodyBytes < 1024 || maxBodyBytes > 64 * 1024 * 1024) {
       throw new IllegalArgumentException("--max-body-bytes must be 1 KiB..64 MiB");
     }
@@ -142,6 +148,7 @@ public record ServerConfig(
     public Duration cacheTtl;
     public Duration materialTtl;
     public int workerThreads;
+    public int batchThreads;
     public int maxBodyBytes;
     public int maxInFlight;
     public boolean issueAdminToken;
@@ -163,6 +170,7 @@ public record ServerConfig(
       cacheTtl = c.cacheTtl;
       materialTtl = c.materialTtl;
       workerThreads = c.workerThreads;
+      batchThreads = c.batchThreads;
       maxBodyBytes = c.maxBodyBytes;
       maxInFlight = c.maxInFlight;
       issueAdminToken = c.issueAdminToken;
@@ -186,12 +194,24 @@ public record ServerConfig(
           cacheTtl,
           materialTtl,
           workerThreads,
+          batchThreads,
           maxBodyBytes,
           maxInFlight,
           issueAdminToken,
           destroyCheckInterval,
           hsm);
     }
+  }
+
+  /**
+   * Twice the processors: a batch is up to 1000 items of computing, so more batches worked on at
+   * once than the processors can run only keep more of them alive in memory. With 64 at once on 2
+   * cores the garbage collector took a third of the server's CPU and ran full collections; with 4,
+   * batches went about a fifth faster (docs/PERFORMANCE.md, seventh round). A token whose calls
+   * wait on a network may want more.
+   */
+  public static int defaultBatchThreads() {
+    return 2 * Runtime.getRuntime().availableProcessors();
   }
 
   /** True for the embedded default: H2 in the data directory. */
@@ -226,6 +246,7 @@ public record ServerConfig(
         Duration.ofSeconds(5),
         Duration.ofMinutes(5),
         64,
+        defaultBatchThreads(),
         4 * 1024 * 1024,
         DEFAULT_MAX_IN_FLIGHT,
         false,

@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The HTTP edge, every server's request handler: routes each request through the {@link Routes}
  * table and runs every API call the same way. On the event loop it reads the body and copies the
  * request into a {@link Call}; it then authenticates and runs the handler, on the bounded worker
- * pool (the handler may block on the store or a custodian) or, for a route marked {@link
+ * pool (the handler may block on the store or a custodian), for a route marked {@link
+ * Route#onBatchPool} on the smaller batch pool, or, for a route marked {@link
  * Route#onEventLoopFirst}, on the event loop until it would block; back on the event loop it
  * appends the call's audit record(s), and only once they are durable does it answer. At most {@code
  * maxInFlight} API calls are handled at once; past that a call is refused at once ({@link #admit}).
@@ -53,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpApi implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final WorkerExecutor worker;
+  private final WorkerExecutor batchPool;
   private final IdentityService identity;
   private final AuditLog auditLog;
   private final PrometheusMeterRegistry metrics;
@@ -70,11 +72,13 @@ public final class HttpApi implements Handler<HttpServerRequest> {
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter onEventLoop;
   private final Counter onWorker;
+  private final Counter onBatchPool;
   private final Counter connections;
 
   public HttpApi(
       Vertx vertx,
       WorkerExecutor worker,
+      WorkerExecutor batchPool,
       IdentityService identity,
       KeyService keys,
       CryptoService crypto,
@@ -87,6 +91,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
       int maxInFlight) {
     this.vertx = vertx;
     this.worker = worker;
+    this.batchPool = batchPool;
     this.identity = identity;
     this.auditLog = auditLog;
     this.metrics = metrics;
@@ -106,6 +111,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
                 new AuditHandlers(audit)));
     this.onEventLoop = handlerCounter(metrics, "event-loop");
     this.onWorker = handlerCounter(metrics, "worker");
+    this.onBatchPool = handlerCounter(metrics, "batch-pool");
     this.connections =
         Counter.builder("strongroom.http.connections")
             .description(
@@ -313,14 +319,14 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             req.getHeader(HttpHeaders.IF_MATCH),
             clock.instant());
     HttpServerResponse res = req.response();
-    if (route.eventLoopFirst()) {
+    if (route.runs() == Route.Runs.EVENT_LOOP_FIRST) {
       Reply reply;
       try {
         reply = Blocking.forbid(() -> handle(call, route));
         onEventLoop.increment();
       } catch (Blocking.WouldBlock e) {
         call.restart();
-        onWorker(res, call, route, start);
+        onWorker(worker, res, call, route, start);
         return;
       } catch (Throwable t) {
         onEventLoop.increment();
@@ -329,7 +335,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
       }
       finish(res, call, route, start, reply, null);
     } else {
-      onWorker(res, call, route, start);
+      onWorker(route.runs() == Route.Runs.BATCH_POOL ? batchPool : worker, res, call, route, start);
     }
   }
 
@@ -340,10 +346,10 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     return route.handler().handle(call);
   }
 
-  private void onWorker(HttpServerResponse res, Call call, Route route, long start) {
-    onWorker.increment();
-    worker
-        .executeBlocking(() -> handle(call, route), false)
+  private void onWorker(
+      WorkerExecutor pool, HttpServerResponse res, Call call, Route route, long start) {
+    (pool == worker ? onWorker : onBatchPool).increment();
+    pool.executeBlocking(() -> handle(call, route), false)
         .onComplete(ar -> finish(res, call, route, start, ar.result(), ar.cause()));
   }
 
@@ -499,8 +505,8 @@ public final class HttpApi implements Handler<HttpServerRequest> {
   private static Counter handlerCounter(PrometheusMeterRegistry metrics, String thread) {
     return Counter.builder("strongroom.handlers")
         .description(
-            "API calls by where their handler ran: on the event loop (cached, non-blocking) or on"
-                + " a worker")
+            "API calls by where their handler ran: on the event loop (cached, non-blocking), on"
+                + " a worker, or on the batch pool")
         .tag("thread", thread)
         .register(metrics);
   }

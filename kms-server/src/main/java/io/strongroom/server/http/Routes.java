@@ -48,7 +48,7 @@ public final class Routes {
             .onEventLoopFirst(),
         new Route(POST, ApiPaths.DECRYPT, "decrypt", crypto::decrypt).onEventLoopFirst(),
         new Route(POST, ApiPaths.RE_ENCRYPT, "re-encrypt", crypto::reEncrypt).onEventLoopFirst(),
-        new Route(POST, ApiPaths.BATCH, "batch", crypto::batch),
+        new Route(POST, ApiPaths.BATCH, "batch", crypto::batch).onBatchPool(),
         new Route(GET, ApiPaths.AUDIT, "list-audit", audit::list),
         new Route(POST, ApiPaths.AUDIT_VERIFY, "verify-audit", audit::verify));
   }

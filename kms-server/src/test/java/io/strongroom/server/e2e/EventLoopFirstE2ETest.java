@@ -122,6 +122,25 @@ class EventLoopFirstE2ETest {
   }
 
   @Test
+  void aBatchRunsOnTheBatchPool() {
+    double worker = handlers("worker");
+    double batchPool = handlers("batch-pool");
+    Response batch =
+        server.post(
+            "/v1/tenants/acme/batch",
+            app,
+            obj(
+                "items",
+                List.of(
+                    obj("op", "generate-data-key", "key", "k", "context", CTX),
+                    obj("op", "generate-data-key", "key", "k", "context", CTX))));
+    assertThat(batch.status()).isEqualTo(200);
+    assertThat(batch.json().path("results")).hasSize(2);
+    assertThat(handlers("batch-pool") - batchPool).isEqualTo(1);
+    assertThat(handlers("worker") - worker).isZero();
+  }
+
+  @Test
   void serverRunsOnTheNativeTransportBundledForLinux() {
     assertThat(server.server().nativeTransport()).isTrue();
   }
