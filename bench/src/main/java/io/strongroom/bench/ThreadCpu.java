@@ -60,6 +60,9 @@ final class ThreadCpu {
     if (name.startsWith("kms-worker")) {
       return "workers";
     }
+    if (name.startsWith("kms-batch")) {
+      return "batch pool";
+    }
     if (name.startsWith("vert.x-eventloo")) {
       return "event loops";
     }

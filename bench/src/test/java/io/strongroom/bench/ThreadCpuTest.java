@@ -21,6 +21,7 @@ class ThreadCpuTest {
   @Test
   void groupsTheServersThreadsByKind() {
     assertThat(ThreadCpu.kind("kms-worker-13")).isEqualTo("workers");
+    assertThat(ThreadCpu.kind("kms-batch-2")).isEqualTo("batch pool");
     assertThat(ThreadCpu.kind("vert.x-eventloo")).isEqualTo("event loops");
     assertThat(ThreadCpu.kind("audit-writer")).isEqualTo("audit writer");
     assertThat(ThreadCpu.kind("C1 CompilerThre")).isEqualTo("JIT");
