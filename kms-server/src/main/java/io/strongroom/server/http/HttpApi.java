@@ -326,7 +326,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         onEventLoop.increment();
       } catch (Blocking.WouldBlock e) {
         call.restart();
-        onWorker(worker, res, call, route, start);
+        onWorker(res, call, route, start);
         return;
       } catch (Throwable t) {
         onEventLoop.increment();
@@ -335,7 +335,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
       }
       finish(res, call, route, start, reply, null);
     } else {
-      onWorker(route.runs() == Route.Runs.BATCH_POOL ? batchPool : worker, res, call, route, start);
+      onWorker(res, call, route, start);
     }
   }
 
@@ -346,10 +346,12 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     return route.handler().handle(call);
   }
 
-  private void onWorker(
-      WorkerExecutor pool, HttpServerResponse res, Call call, Route route, long start) {
-    (pool == worker ? onWorker : onBatchPool).increment();
-    pool.executeBlocking(() -> handle(call, route), false)
+  /** Runs the handler on the batch pool for a route marked so, else on the worker pool. */
+  private void onWorker(HttpServerResponse res, Call call, Route route, long start) {
+    boolean batch = route.runs() == Route.Runs.BATCH_POOL;
+    (batch ? onBatchPool : onWorker).increment();
+    (batch ? batchPool : worker)
+        .executeBlocking(() -> handle(call, route), false)
         .onComplete(ar -> finish(res, call, route, start, ar.result(), ar.cause()));
   }
 
