@@ -351,8 +351,19 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     boolean batch = route.runs() == Route.Runs.BATCH_POOL;
     (batch ? onBatchPool : onWorker).increment();
     (batch ? batchPool : worker)
-        .executeBlocking(() -> handle(call, route), false)
+        .executeBlocking(() -> encoded(handle(call, route)), false)
         .onComplete(ar -> finish(res, call, route, start, ar.result(), ar.cause()));
+  }
+
+  /**
+   * The reply with its body as JSON already, so that a worker writes it and not an event loop (a
+   * batch's answer was 40 % of the event loops' time on batches), and so that while the reply waits
+   * for its audit record it holds one buffer, not a thousand result objects.
+   */
+  private static Reply encoded(Reply reply) {
+    return reply.body() == null || reply.body() instanceof Buffer
+        ? reply
+        : new Reply(reply.status(), Json.write(reply.body()), reply.revision());
   }
 
   /** On the event loop: appends the call's audit record(s), and once they are durable, answers. */
@@ -466,10 +477,11 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         new ErrorResponse(new ErrorResponse.Detail(e.code().name(), e.getMessage(), requestId)));
   }
 
+  /** Answers with {@code body} as JSON; a {@code Buffer} is JSON already ({@link #encoded}). */
   private static void json(HttpServerResponse res, int status, Object body) {
     res.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Json.write(body));
+        .end(body instanceof Buffer json ? json : Json.write(body));
   }
 
   private static String source(HttpServerRequest req) {

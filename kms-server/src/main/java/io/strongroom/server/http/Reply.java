@@ -2,7 +2,8 @@ package io.strongroom.server.http;
 
 /**
  * What a handler answers: a status, a body to serialize as JSON (or null for none), and an optional
- * revision for the {@code ETag} header.
+ * revision for the {@code ETag} header. A body that is a Vert.x {@code Buffer} is JSON already: the
+ * server serializes a worker's reply on the worker.
  */
 public record Reply(int status, Object body, Long revision) {
   public static Reply ok(Object body) {
