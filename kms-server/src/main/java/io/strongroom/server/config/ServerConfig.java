@@ -207,8 +207,8 @@ public record ServerConfig(
    * Twice the processors: a batch is up to 1000 items of computing, so more batches worked on at
    * once than the processors can run only keep more of them alive in memory. With 64 at once on 2
    * cores the garbage collector took a third of the server's CPU and ran full collections; with 4,
-   * 13-25 % more keys per second (docs/PERFORMANCE.md, seventh round). A token whose calls wait on
-   * a network may want more.
+   * 13 % more keys per second (docs/PERFORMANCE.md, seventh round). A token whose calls wait on a
+   * network may want more.
    */
   public static int defaultBatchThreads() {
     return 2 * Runtime.getRuntime().availableProcessors();

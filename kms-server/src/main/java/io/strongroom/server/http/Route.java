@@ -36,9 +36,10 @@ public record Route(HttpMethod method, String path, String operation, Handler ha
   }
 
   /**
-   * The same route, run on the batch pool ({@code --batch-threads}, about as many threads as
-   * processors) instead of the worker pool: for handlers that compute a lot, so that a burst of
-   * them is worked through a few at a time, each alive in memory only while it is worked on.
+   * The same route, run on the batch pool ({@code --batch-threads}, by default twice as many
+   * threads as processors) instead of the worker pool: for handlers that compute a lot, so that a
+   * burst of them is worked through a few at a time, each alive in memory only while it is worked
+   * on.
    */
   public Route onBatchPool() {
     return new Route(method, path, operation, handler, Runs.BATCH_POOL);
