@@ -73,7 +73,8 @@ else
   "$JAVA_HOME/bin/java" $(strongroom_server_jvm_options "$jar") -jar "$jar" --data-dir "$dir" --port "$port" > "$dir/server.log" 2>&1 &
 fi
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+# wait reports the killed server's status: without "|| true", set -e would end the trap before rm
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 120); do grep -qs '^READY' "$dir/server.log" && break; sleep 0.25; done
 grep -q '^READY' "$dir/server.log" || { cat "$dir/server.log" >&2; exit 1; }
 
