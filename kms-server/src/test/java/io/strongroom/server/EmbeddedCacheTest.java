@@ -25,7 +25,7 @@ class EmbeddedCacheTest {
   void theEmbeddedDatabaseRunsWithTheSmallPageCacheAndFrequentWrites() throws Exception {
     try (TestServer server = TestServer.startIn(dir, c -> c)) {
       // A session of this test's own, on the running server's database, with no settings of its
-      // own in the URL: it sees the cache size the server's URL opened the database with.
+      // own in the URL: it sees the settings the server's URL opened the database with.
       String plain = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("db").resolve("strongroom");
       try (Connection c = DriverManager.getConnection(plain)) {
         assertThat(setting(c, "CACHE_SIZE")).isEqualTo("2048");
